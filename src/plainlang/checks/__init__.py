@@ -1,0 +1,1 @@
+"""Checks read catalogs and localized text; they never write."""

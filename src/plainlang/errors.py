@@ -1,0 +1,96 @@
+"""Errors that point at the line.
+
+Every error a user can cause is a :class:`PlainlangError` carrying a
+:class:`SourceLocation` (1-based) and a hint. The CLI prints it as one line,
+``path:line: category: message (hint)``, and exits with its ``exit_code``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A place in a file, 1-based, printed as ``path:line[:col]``.
+
+    >>> str(SourceLocation("content/cases/a.md", 3))
+    'content/cases/a.md:3'
+    """
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        out = self.path
+        if self.line is not None:
+            out += f":{self.line}"
+            if self.column is not None:
+                out += f":{self.column}"
+        return out
+
+
+class PlainlangError(Exception):
+    """Base of every error a user can cause: bad input or bad usage (exit code 2)."""
+
+    category = "error"
+    exit_code = 2
+
+    def __init__(
+        self, message: str, location: SourceLocation | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def format(self) -> str:
+        """One line for the user: ``path:line: category: message (hint)``."""
+        text = f"{self.category}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        if self.location is not None:
+            text = f"{self.location}: {text}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class ConfigError(PlainlangError):
+    category = "config error"
+
+
+class ContentError(PlainlangError):
+    category = "content error"
+
+
+class CatalogError(PlainlangError):
+    category = "catalog error"
+
+
+class TemplateError(PlainlangError):
+    category = "template error"
+
+
+class UsageError(PlainlangError):
+    category = "usage error"
+
+
+class BuildError(PlainlangError):
+    """A leaflet could not be made (overflow, render failure)."""
+
+    category = "build error"
+
+
+def display_path(path: Path | str, root: Path | None = None) -> str:
+    """A path as the user should see it: relative to ``root`` when inside it."""
+    p = Path(path)
+    if root is not None:
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(p)

@@ -1,0 +1,579 @@
+"""Catalogs: extract POT templates, create and update PO files, compile MO, count coverage.
+
+The promise to translators is GNU gettext's: an update never drops a translation. A changed
+source segment keeps its old translation as fuzzy with the previous msgid (``#|``); a removed
+one becomes obsolete (``#~``); a segment that comes back gets its obsolete translation back.
+Files are written atomically, and only when their bytes would change, so running any step
+twice leaves ``git status`` clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po, write_po
+
+from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.content import Case, Segment, case_paths, load_case
+from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path
+from plainlang.fsio import write_bytes_atomic, write_if_changed
+
+UI_DOMAIN = "ui"
+# gettext's own page width (msgmerge, msgcat, Poedit): the same wrapping everywhere keeps the
+# diffs of a round trip through an editor small.
+PO_WIDTH = 79
+# Room a segment has on the tightest layout, in characters; written as ``#. max-length: N``.
+LENGTH_BUDGETS = {"title": 70, "heading": 60, "summary": 200, "attribution": 80, "cell": 40}
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_EPOCH_FALLBACK = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def needs_translation(msgid: str) -> bool:
+    """False for segments with no letters (``9``, ``2012``): they read the same everywhere."""
+    return bool(_HAS_LETTER.search(msgid))
+
+
+def segment_comments(segments: Sequence[Segment]) -> list[str]:
+    """The ``#.`` lines that tell a translator what a text is and how much room it has.
+
+    One msgid can stand in several places (a title repeated as the first heading): the kinds
+    are listed together, the audiences joined, and the tightest length budget wins.
+    """
+    kinds = list(dict.fromkeys(s.kind for s in segments))
+    comments = [f"kind: {', '.join(kinds)}"]
+    if any(s.audiences is None for s in segments):
+        audiences = "all"
+    else:
+        audiences = ", ".join(sorted(set().union(*(s.audiences or () for s in segments))))
+    comments.append(f"audiences: {audiences}")
+    budgets = [LENGTH_BUDGETS[k] for k in kinds if k in LENGTH_BUDGETS]
+    if budgets:
+        comments.append(f"max-length: {min(budgets)}")
+    for note in dict.fromkeys(s.note for s in segments if s.note):
+        comments.append(f"translators: {note}")
+    return comments
+
+
+# -- paths -------------------------------------------------------------------------------
+
+
+def pot_path(config: ProjectConfig, domain: str) -> Path:
+    return config.locales_dir / f"{domain}.pot"
+
+
+def po_path(config: ProjectConfig, locale: str, domain: str) -> Path:
+    return config.locales_dir / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def mo_path(config: ProjectConfig, locale: str, domain: str) -> Path:
+    return po_path(config, locale, domain).with_suffix(".mo")
+
+
+def domains(config: ProjectConfig) -> list[str]:
+    """Every domain of the project: one per case file, then ``ui``."""
+    return [p.stem for p in case_paths(config.content_dir)] + [UI_DOMAIN]
+
+
+def pot_domains(config: ProjectConfig) -> list[str]:
+    """Domains that have a POT file on disk, in a stable order."""
+    if not config.locales_dir.is_dir():
+        return []
+    return sorted(p.stem for p in config.locales_dir.glob("*.pot"))
+
+
+# -- reading and writing -----------------------------------------------------------------
+
+
+def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
+    """Parse PO/POT bytes; any problem is a CatalogError naming ``shown`` and a 1-based line."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogError(
+            "not valid UTF-8",
+            SourceLocation(shown, line),
+            hint="save the file as UTF-8 (Poedit does by default; or msgconv --to-code=UTF-8)",
+        ) from exc
+    charset = re.search(r'^"Content-Type:[^"]*charset=([\w.-]+)', text, re.M | re.I)
+    if charset and charset.group(1).lower() not in ("utf-8", "utf8", "charset"):
+        line = text[: charset.start()].count("\n") + 1
+        raise CatalogError(
+            f"declares charset {charset.group(1)}; plainlang reads and writes UTF-8",
+            SourceLocation(shown, line),
+            hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
+        )
+    try:
+        catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
+    except PoFileError as exc:
+        lineno = getattr(exc, "lineno", None)
+        message = re.sub(r"\s+on \d+$", "", str(exc)).strip() or "syntax error"
+        raise CatalogError(
+            message,
+            SourceLocation(shown, lineno + 1 if lineno is not None else None),
+            hint="fix the PO syntax at that line (msgfmt --check FILE shows it too)",
+        ) from exc
+    except (ValueError, IndexError) as exc:
+        raise CatalogError(
+            f"cannot read PO file: {exc}", SourceLocation(shown), hint="check the PO syntax"
+        ) from exc
+    _check_duplicates(text, shown)
+    return catalog
+
+
+def _check_duplicates(text: str, shown: str) -> None:
+    """Babel silently keeps the last of two entries with one msgid; gettext refuses. So do we."""
+    seen: dict[tuple[str | None, str], int] = {}
+    context: str | None = None
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("msgctxt "):
+            context = _po_string(lines, i, "msgctxt ")
+        elif line.startswith("msgid "):
+            msgid = _po_string(lines, i, "msgid ")
+            if msgid:
+                key = (context, msgid)
+                if key in seen:
+                    raise CatalogError(
+                        f"duplicate message definition (first at line {seen[key]})",
+                        SourceLocation(shown, i + 1),
+                        hint="remove one of the two entries, or merge them with msguniq",
+                    )
+                seen[key] = i + 1
+            context = None
+        i += 1
+
+
+def _po_string(lines: list[str], i: int, prefix: str) -> str:
+    parts = [lines[i][len(prefix) :].strip()]
+    j = i + 1
+    while j < len(lines) and lines[j].startswith('"'):
+        parts.append(lines[j].strip())
+        j += 1
+    return "".join(p[1:-1] for p in parts if len(p) >= 2)
+
+
+def load_po(path: Path, root: Path, *, domain: str | None = None) -> Catalog:
+    """Read a PO or POT file from disk (see :func:`parse_po`)."""
+    shown = display_path(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror}", SourceLocation(shown)) from exc
+    return parse_po(data, shown, domain=domain)
+
+
+def serialize_po(catalog: Catalog, *, template: bool = False) -> bytes:
+    """PO bytes as plainlang always writes them: gettext's width, previous msgids, obsolete."""
+    if catalog.domain != UI_DOMAIN:
+        # Babel guesses python-format from any "%"; a case's msgids are prose, never formats.
+        for message in (*catalog, *catalog.obsolete.values()):
+            message.flags.discard("python-format")
+    buf = io.BytesIO()
+    write_po(
+        buf,
+        catalog,
+        width=PO_WIDTH,
+        include_previous=not template,
+        ignore_obsolete=template,
+        sort_output=False,
+        sort_by_file=False,
+    )
+    return buf.getvalue()
+
+
+def source_date() -> dt.datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+# -- extract -------------------------------------------------------------------------------
+
+
+def _new_template(config: ProjectConfig, domain: str) -> Catalog:
+    catalog = Catalog(
+        domain=domain,
+        project=config.name,
+        version="1.0",
+        msgid_bugs_address=config.contact or "",
+        copyright_holder=config.publisher or config.name,
+        charset="utf-8",
+        fuzzy=False,
+        header_comment=(
+            f"# Translations template for {config.name}, domain '{domain}'.\n"
+            "# Generated by `plainlang extract`: edit the source, not this file."
+        ),
+    )
+    return catalog
+
+
+def case_template(config: ProjectConfig, case: Case) -> Catalog:
+    """The POT catalog of one case: one entry per distinct text with letters, in source order."""
+    catalog = _new_template(config, case.id)
+    grouped: dict[str, list[Segment]] = {}
+    for segment in case.segments():
+        if needs_translation(segment.msgid):
+            grouped.setdefault(segment.msgid, []).append(segment)
+    for msgid, segments in grouped.items():
+        catalog.add(
+            msgid,
+            locations=[(case.path, s.line) for s in segments],
+            auto_comments=segment_comments(segments),
+        )
+    return catalog
+
+
+UI_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+}
+
+
+def ui_template(config: ProjectConfig) -> Catalog:
+    """The POT catalog of the ``ui`` domain: strings in the Jinja2 templates."""
+    from babel.messages.extract import extract
+    from jinja2.ext import babel_extract
+
+    catalog = _new_template(config, UI_DOMAIN)
+    templates = config.templates_dir
+    if not templates.is_dir():
+        return catalog
+    files = sorted(
+        p for p in templates.rglob("*") if p.suffix in (".j2", ".html", ".jinja") and p.is_file()
+    )
+    for path in files:
+        shown = display_path(path, config.root)
+        try:
+            with path.open("rb") as fh:
+                found = list(
+                    extract(
+                        babel_extract,  # type: ignore[arg-type]
+                        fh,
+                        keywords=UI_KEYWORDS,
+                        comment_tags=("Translators:", "translators:"),
+                        options={"trimmed": "true", "extensions": "jinja2.ext.do"},
+                        strip_comment_tags=True,
+                    )
+                )
+        except Exception as exc:  # jinja2.TemplateSyntaxError and friends
+            lineno = getattr(exc, "lineno", None)
+            raise TemplateError(
+                f"cannot extract strings: {getattr(exc, 'message', None) or exc}",
+                SourceLocation(shown, lineno),
+                hint="fix the template syntax",
+            ) from exc
+        for lineno, message, comments, context in found:
+            key = message[0] if isinstance(message, tuple) else message
+            if not key:
+                continue
+            existing = catalog.get(key, context=context)
+            if existing is None:
+                catalog.add(
+                    message,
+                    locations=[(shown, lineno)],
+                    auto_comments=["kind: ui", *comments],
+                    context=context,
+                )
+                continue
+            if (shown, lineno) not in existing.locations:
+                existing.locations.append((shown, lineno))
+            for comment in comments:
+                if comment not in existing.auto_comments:
+                    existing.auto_comments.append(comment)
+    return catalog
+
+
+def load_cases(config: ProjectConfig, only: Iterable[str] | None = None) -> list[Case]:
+    """Parse every case (or only the given ids); the first bad file stops with its error."""
+    wanted = set(only) if only is not None else None
+    cases = []
+    for path in case_paths(config.content_dir):
+        if wanted is not None and path.stem not in wanted:
+            continue
+        cases.append(load_case(path, config.root, config.audiences))
+    return cases
+
+
+def _write_template(path: Path, catalog: Catalog, root: Path) -> bool:
+    """Write a POT unless only its creation date would change. True if written."""
+    if path.exists():
+        try:
+            old = load_po(path, root)
+            catalog.creation_date = old.creation_date
+            if serialize_po(catalog, template=True) == path.read_bytes():
+                return False
+        except CatalogError:
+            pass  # a broken POT is simply regenerated
+    catalog.creation_date = source_date()
+    write_bytes_atomic(path, serialize_po(catalog, template=True))
+    return True
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: Path
+    written: bool
+
+
+def extract(config: ProjectConfig) -> list[FileChange]:
+    """Write ``locales/<case>.pot`` for every case and ``locales/ui.pot``.
+
+    Everything is parsed before anything is written, so bad content changes no file.
+    """
+    templates: list[tuple[str, Catalog]] = [
+        (case.id, case_template(config, case)) for case in load_cases(config)
+    ]
+    templates.append((UI_DOMAIN, ui_template(config)))
+    changes = []
+    for domain, catalog in templates:
+        path = pot_path(config, domain)
+        changes.append(FileChange(path, _write_template(path, catalog, config.root)))
+    return changes
+
+
+# -- init and update -------------------------------------------------------------------------
+
+
+def new_catalog(template: Catalog, info: LocaleInfo, domain: str) -> Catalog:
+    """A fresh PO catalog for ``info`` from ``template``, like ``msginit``/``pybabel init``."""
+    catalog = Catalog(
+        locale=None,
+        domain=domain,
+        project=template.project,
+        version=template.version,
+        copyright_holder=template.copyright_holder,
+        msgid_bugs_address=template.msgid_bugs_address,
+        creation_date=template.creation_date,
+        revision_date=source_date(),
+        language_team=f"{info.english_name} ({info.name})",
+        charset="utf-8",
+        fuzzy=False,
+        header_comment=(
+            f"# {info.english_name} ({info.name}) translations for {template.project}, "
+            f"domain '{domain}'.\n"
+            "# Edit this file in Poedit, Weblate or any PO editor; "
+            "`plainlang update` keeps your work."
+        ),
+    )
+    catalog.locale = info.code
+    catalog.mime_headers = [("Plural-Forms", info.plural_forms)]
+    for message in template:
+        if message.id:
+            catalog[message.id] = _copy_message(message)
+    return catalog
+
+
+def _copy_message(message: Message) -> Message:
+    return Message(
+        message.id,
+        string="" if not isinstance(message.id, tuple) else ("",) * 2,
+        locations=list(message.locations),
+        flags=set(message.flags) - {"fuzzy"},
+        auto_comments=list(message.auto_comments),
+        user_comments=[],
+        context=message.context,
+    )
+
+
+def merge(catalog: Catalog, template: Catalog) -> Catalog:
+    """Merge ``template`` into ``catalog`` in place, never dropping a translation."""
+    # gettext's msgmerge brings an obsolete translation back when its msgid returns.
+    for message in template:
+        if not message.id or catalog.get(message.id, message.context) is not None:
+            continue
+        key = catalog._key_for(message.id, message.context)
+        old = catalog.obsolete.pop(key, None)
+        if old is not None:
+            catalog[message.id] = old
+    catalog.update(
+        template,
+        no_fuzzy_matching=False,
+        update_header_comment=False,
+        keep_user_comments=True,
+        update_creation_date=True,
+    )
+    return catalog
+
+
+def update_locale(
+    config: ProjectConfig, locale: str, domains_: Sequence[str] | None = None
+) -> list[FileChange]:
+    """Merge every POT into ``locale``'s PO files, creating the missing ones.
+
+    All files are read and merged in memory first; only then is anything written.
+    """
+    info = config.locale(locale)
+    planned: list[tuple[Path, bytes]] = []
+    for domain in domains_ if domains_ is not None else pot_domains(config):
+        template = load_po(pot_path(config, domain), config.root, domain=domain)
+        path = po_path(config, info.code, domain)
+        if path.exists():
+            catalog = load_po(path, config.root, domain=domain)
+            merge(catalog, template)
+        else:
+            catalog = new_catalog(template, info, domain)
+        planned.append((path, serialize_po(catalog)))
+    return [FileChange(path, write_if_changed(path, data)) for path, data in planned]
+
+
+def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
+    """Create ``locale``'s catalogs for every domain (existing files are merged, not replaced)."""
+    if not pot_domains(config):
+        raise CatalogError(
+            "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
+        )
+    return update_locale(config, locale)
+
+
+def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[FileChange]:
+    """Merge every POT into every configured locale's PO files (``pybabel update``, safely)."""
+    domains_ = pot_domains(config)
+    if not domains_:
+        raise CatalogError(
+            "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
+        )
+    # Read every catalog before writing any: a broken PO stops the run with nothing changed.
+    targets = list(locales) if locales is not None else list(config.locales)
+    for locale in targets:
+        for domain in domains_:
+            path = po_path(config, locale, domain)
+            if path.exists():
+                load_po(path, config.root, domain=domain)
+    changes: list[FileChange] = []
+    for locale in targets:
+        changes.extend(update_locale(config, locale, domains_))
+    return changes
+
+
+# -- compile -------------------------------------------------------------------------------
+
+
+def compile_catalogs(
+    config: ProjectConfig, locales: Sequence[str] | None = None, *, use_fuzzy: bool = False
+) -> list[FileChange]:
+    """Write an MO file beside every PO file."""
+    from babel.messages.mofile import write_mo
+
+    changes = []
+    for locale in locales if locales is not None else config.locales:
+        for path in sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po")):
+            catalog = load_po(path, config.root, domain=path.stem)
+            buf = io.BytesIO()
+            write_mo(buf, catalog, use_fuzzy=use_fuzzy)
+            target = path.with_suffix(".mo")
+            changes.append(FileChange(target, write_if_changed(target, buf.getvalue())))
+    return changes
+
+
+# -- stats ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Counts for one catalog. Plural entries count once, translated only when every form is."""
+
+    locale: str
+    domain: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    source_words: int
+    translated_words: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "locale": self.locale,
+            "domain": self.domain,
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "obsolete": self.obsolete,
+            "source_words": self.source_words,
+            "translated_words": self.translated_words,
+            "percent": round(self.percent, 1),
+        }
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    if isinstance(message.string, tuple | list):
+        return tuple(message.string)
+    return (message.string or "",)
+
+
+def is_translated(message: Message) -> bool:
+    strings = _strings(message)
+    return not message.fuzzy and bool(strings) and all(s for s in strings)
+
+
+def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
+    """Count translated / fuzzy / untranslated entries of a catalog."""
+    total = translated = fuzzy = 0
+    words = translated_words = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        total += 1
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        n_words = len(str(msgid).split())
+        words += n_words
+        if message.fuzzy and any(_strings(message)):
+            fuzzy += 1
+        elif is_translated(message):
+            translated += 1
+            translated_words += n_words
+    return Coverage(
+        locale=locale,
+        domain=domain,
+        total=total,
+        translated=translated,
+        fuzzy=fuzzy,
+        untranslated=total - translated - fuzzy,
+        obsolete=len(catalog.obsolete),
+        source_words=words,
+        translated_words=translated_words,
+    )
+
+
+def stats(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[Coverage]:
+    """Coverage of every domain in every locale; a missing PO counts as all untranslated."""
+    out = []
+    domains_ = pot_domains(config)
+    for locale in locales if locales is not None else config.locales:
+        for domain in domains_:
+            path = po_path(config, locale, domain)
+            if path.exists():
+                catalog = load_po(path, config.root, domain=domain)
+            else:
+                catalog = load_po(pot_path(config, domain), config.root, domain=domain)
+            out.append(coverage(catalog, locale, domain))
+    return out
+
+
+def iter_po_files(config: ProjectConfig) -> Iterator[Path]:
+    for locale in config.locales:
+        yield from sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po"))

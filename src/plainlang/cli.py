@@ -1,0 +1,258 @@
+"""The command line: parse arguments, call the library, print. Nothing else lives here.
+
+Exit codes (contract): 0 all good; 1 checks or gates found problems; 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from plainlang import __version__
+from plainlang.config import ProjectConfig, load_config, normalize_locale
+from plainlang.errors import PlainlangError, UsageError
+
+
+class Context:
+    def __init__(self, project: Path, debug: bool) -> None:
+        self.project = project
+        self.debug = debug
+        self._config: ProjectConfig | None = None
+
+    @property
+    def config(self) -> ProjectConfig:
+        if self._config is None:
+            self._config = load_config(self.project)
+        return self._config
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _echo_changes(changes: Sequence[Any], root: Path, verb: str = "wrote") -> None:
+    from plainlang.errors import display_path
+
+    written = [c for c in changes if c.written]
+    for change in written:
+        click.echo(f"{verb} {display_path(change.path, root)}")
+    unchanged = len(changes) - len(written)
+    if unchanged:
+        click.echo(f"{unchanged} file(s) already up to date")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--project",
+    "-C",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project folder (where plainlang.toml is).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(__version__, prog_name="plainlang")
+@click.pass_context
+def cli(ctx: click.Context, project: Path, debug: bool) -> None:
+    """Write a case once; print it in plain words in every language its readers speak.
+
+    \b
+    A typical round:
+      plainlang extract          # content and templates -> locales/*.pot
+      plainlang update           # POT -> every locale's PO, keeping translations
+      plainlang stats            # how much is translated
+      plainlang build            # PDFs in build/pdf/<locale>/
+    """
+    ctx.obj = Context(project, debug)
+
+
+@cli.command()
+@pass_ctx
+def extract(ctx: Context) -> None:
+    """Write locales/<case>.pot for every case and locales/ui.pot for the templates.
+
+    Running it twice changes no byte: the creation date only moves when the text does.
+    """
+    from plainlang.catalogs import extract as do_extract
+
+    _echo_changes(do_extract(ctx.config), ctx.config.root)
+
+
+@cli.command()
+@click.argument("locale")
+@pass_ctx
+def init(ctx: Context, locale: str) -> None:
+    """Create the catalogs of a new LOCALE (a CLDR locale, or one configured in plainlang.toml).
+
+    \b
+    Example:
+      plainlang init cni     # Asháninka: give name and plural_forms in [locales.cni]
+    """
+    from plainlang.catalogs import init_locale
+
+    config = ctx.config
+    info = config.locale(locale)
+    _echo_changes(init_locale(config, info.code), config.root)
+    if info.code not in config.locales:
+        click.echo(
+            f'note: add "{info.code}" to locales in plainlang.toml so update and build use it',
+            err=True,
+        )
+
+
+@cli.command()
+@click.option("--locale", "-l", "locales", multiple=True, help="Only this locale (repeatable).")
+@pass_ctx
+def update(ctx: Context, locales: tuple[str, ...]) -> None:
+    """Merge the POT files into every locale's PO files, like pybabel update, but safely.
+
+    Keeps every translation: a changed source sentence keeps its translation as fuzzy with
+    the previous msgid (#|), a removed one becomes obsolete (#~). Missing PO files are
+    created. Files whose content would not change are not touched.
+    """
+    from plainlang.catalogs import update as do_update
+
+    chosen = [normalize_locale(loc) for loc in locales] or None
+    _echo_changes(do_update(ctx.config, chosen), ctx.config.root)
+
+
+@cli.command(name="compile")
+@click.option("--use-fuzzy", is_flag=True, help="Include fuzzy (draft) translations.")
+@pass_ctx
+def compile_(ctx: Context, use_fuzzy: bool) -> None:
+    """Compile every PO file to an MO file beside it."""
+    from plainlang.catalogs import compile_catalogs
+
+    _echo_changes(compile_catalogs(ctx.config, use_fuzzy=use_fuzzy), ctx.config.root)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--locale", "-l", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 when a locale's translated share is below N percent.",
+)
+@pass_ctx
+def stats(
+    ctx: Context, as_json: bool, locales: tuple[str, ...], min_coverage: float | None
+) -> None:
+    """Translated, fuzzy and untranslated entries per locale and domain.
+
+    Plural entries count once, and count as translated only when every form is.
+
+    \b
+    Example:
+      plainlang stats --json --min-coverage 80
+    """
+    from plainlang.catalogs import stats as do_stats
+
+    config = ctx.config
+    chosen = [normalize_locale(loc) for loc in locales] or None
+    rows = do_stats(config, chosen)
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        t = totals.setdefault(row.locale, [0, 0, 0, 0])
+        t[0] += row.total
+        t[1] += row.translated
+        t[2] += row.fuzzy
+        t[3] += row.untranslated
+    below = [
+        loc
+        for loc, t in totals.items()
+        if min_coverage is not None and t[0] and 100.0 * t[1] / t[0] < min_coverage
+    ]
+    if as_json:
+        payload = {
+            "catalogs": [row.to_json() for row in rows],
+            "locales": {
+                loc: {
+                    "total": t[0],
+                    "translated": t[1],
+                    "fuzzy": t[2],
+                    "untranslated": t[3],
+                    "percent": round(100.0 * t[1] / t[0], 1) if t[0] else 100.0,
+                }
+                for loc, t in totals.items()
+            },
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="Translation coverage")
+        for col in ("locale", "domain", "translated", "fuzzy", "untranslated", "obsolete", "%"):
+            table.add_column(col, justify="right" if col not in ("locale", "domain") else "left")
+        for row in rows:
+            table.add_row(
+                row.locale,
+                row.domain,
+                str(row.translated),
+                str(row.fuzzy),
+                str(row.untranslated),
+                str(row.obsolete),
+                f"{row.percent:.0f}",
+            )
+        for loc, t in totals.items():
+            pct = 100.0 * t[1] / t[0] if t[0] else 100.0
+            table.add_row(
+                f"[bold]{loc}[/bold]",
+                "[bold]all[/bold]",
+                str(t[1]),
+                str(t[2]),
+                str(t[3]),
+                "",
+                f"[bold]{pct:.0f}[/bold]",
+            )
+        Console(width=100).print(table)
+    if below:
+        click.echo(f"coverage below {min_coverage:g}% in: {', '.join(below)}", err=True)
+        raise SystemExit(1)
+
+
+@cli.command(name="new-case")
+@click.argument("case_id")
+@pass_ctx
+def new_case(ctx: Context, case_id: str) -> None:
+    """Scaffold content/cases/CASE_ID.md with every construct a case can use."""
+    from plainlang.scaffold import new_case as do_new_case
+
+    path = do_new_case(ctx.config, case_id)
+    click.echo(f"wrote {path.relative_to(ctx.config.root).as_posix()}")
+
+
+def _fail(error: PlainlangError, debug: bool) -> NoReturn:
+    if debug:
+        raise error
+    click.echo(error.format(), err=True)
+    raise SystemExit(error.exit_code)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; errors print as one line and exit with their code (2 for bad input)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="plainlang", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        raise SystemExit(130) from None
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        raise SystemExit(2 if isinstance(exc, click.UsageError) else exc.exit_code) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except PlainlangError as exc:
+        _fail(exc, debug)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        raise SystemExit(130) from None
+    except UnicodeDecodeError as exc:  # pragma: no cover - last resort, named for the user
+        _fail(UsageError(f"could not decode a file: {exc}"), debug)

@@ -1,0 +1,567 @@
+"""HTML to PDF: accessible (PDF/UA-1), reproducible, and fetching nothing outside the project.
+
+This is the only module that imports WeasyPrint, and it does so inside functions, so that
+``plainlang check`` and ``stats`` (which only need :func:`missing_glyphs`) start fast.
+
+Three promises from DESIGN.md are kept here:
+
+- *No network at build time*: WeasyPrint fetches every stylesheet, image and font through a
+  :class:`ConfinedFetcher`, which serves only regular files inside the project folder (after
+  resolving symlinks and ``..``) and a few kinds of ``data:`` images, and records every URL
+  it was asked for, so tests can prove what was refused.
+- *Same inputs, same bytes*: the PDF dates come from :attr:`PdfMetadata.date`, else
+  ``SOURCE_DATE_EPOCH``, else :data:`FALLBACK_DATE`; the file ``/ID`` is a hash of the content;
+  WeasyPrint names font subsets from a hash of the font description, not at random.
+- *Fonts shipped and embedded*: fonts come from ``templates/fonts`` through ``@font-face``
+  and are embedded as subsets; :func:`missing_glyphs` tells the check stage which characters
+  a translation uses that those fonts cannot draw.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+
+from plainlang import __version__
+from plainlang.errors import BuildError
+from plainlang.fsio import write_bytes_atomic
+
+logger = logging.getLogger("plainlang.pdf")
+
+#: The PDF flavour we ask WeasyPrint for: tagged, with a language and a displayed title.
+PDF_VARIANT = "pdf/ua-1"
+
+#: Date written into PDFs when neither the content nor ``SOURCE_DATE_EPOCH`` gives one.
+FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+#: Largest file or ``data:`` payload the fetcher serves; bigger means a mistake or an attack.
+MAX_FETCH_BYTES = 64 * 1024 * 1024
+
+#: Font file suffixes :func:`font_files` picks up.
+FONT_SUFFIXES = (".ttf", ".otf")
+
+# Media types by suffix, fixed here rather than read from the system's mime.types, so that
+# the same project renders the same way on every machine.
+_MEDIA_TYPES = {
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".html": "text/html",
+    ".xml": "application/xml",
+}
+
+# data: images allowed, with the bytes each must start with. SVG is left out on purpose:
+# it can carry references to other URLs and is easy to hide script-like content in.
+_DATA_IMAGE_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+}
+
+
+# --------------------------------------------------------------------------- fonts
+
+
+def font_files(templates_dir: Path) -> list[Path]:
+    """The font files shipped in ``templates_dir/fonts``, sorted by name.
+
+    The check stage passes these to :func:`missing_glyphs`; an empty list means the project
+    ships no fonts (which ``check`` should report rather than silently use system fonts).
+    """
+    font_dir = templates_dir / "fonts"
+    if not font_dir.is_dir():
+        return []
+    return sorted(
+        p for p in font_dir.iterdir() if p.is_file() and p.suffix.lower() in FONT_SUFFIXES
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _cmap(path: str, mtime_ns: int, size: int) -> frozenset[int]:
+    # mtime and size are part of the key so that an edited font is read again.
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        best = font.getBestCmap() or {}
+        return frozenset(best)
+
+
+def font_coverage(font_paths: Iterable[Path]) -> frozenset[int]:
+    """Code points drawn by at least one of ``font_paths`` (the union of their cmaps)."""
+    covered: set[int] = set()
+    for path in font_paths:
+        st = path.stat()
+        covered |= _cmap(str(path), st.st_mtime_ns, st.st_size)
+    return frozenset(covered)
+
+
+def _needs_glyph(char: str) -> bool:
+    # Controls, format characters (soft hyphen, zero-width joiners, bidi marks) and line
+    # separators are not drawn, so a font need not have them.
+    return unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp"}
+
+
+def missing_glyphs(text: str, font_paths: Sequence[Path]) -> set[str]:
+    """Characters of ``text`` that none of ``font_paths`` can draw.
+
+    A precomposed letter the fonts lack still counts as covered when the fonts have all of
+    its decomposed parts, because the shaper then draws base letter and accent.
+
+    >>> sorted(missing_glyphs("año", []))
+    ['a', 'o', 'ñ']
+    """
+    covered = font_coverage(font_paths)
+    missing: set[str] = set()
+    for char in set(unicodedata.normalize("NFC", text)):
+        if ord(char) in covered or not _needs_glyph(char):
+            continue
+        parts = unicodedata.normalize("NFD", char)
+        if len(parts) > 1 and all(ord(p) in covered or not _needs_glyph(p) for p in parts):
+            continue
+        missing.add(char)
+    return missing
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+@dataclass(frozen=True)
+class PdfMetadata:
+    """What a PDF says about itself: document info, XMP, and the catalog's ``/Lang``.
+
+    ``date`` is the creation and modification date; leave it ``None`` to use
+    ``SOURCE_DATE_EPOCH`` or :data:`FALLBACK_DATE` (never the clock: the same inputs must
+    give the same bytes). ``creator`` defaults to ``plainlang <version>``.
+    """
+
+    title: str
+    lang: str
+    author: str | None = None
+    publisher: str | None = None
+    creator: str | None = None
+    subject: str | None = None
+    keywords: tuple[str, ...] = ()
+    date: datetime | None = None
+
+
+def document_date(date: datetime | None, environ: Mapping[str, str] | None = None) -> datetime:
+    """The date to print into a PDF: ``date``, else ``SOURCE_DATE_EPOCH``, else a fixed one.
+
+    A naive ``date`` is taken as UTC. An invalid ``SOURCE_DATE_EPOCH`` is an error rather
+    than ignored, as reproducible-builds.org asks, so a CI misconfiguration is seen.
+
+    >>> document_date(None, {"SOURCE_DATE_EPOCH": "86400"}).isoformat()
+    '1970-01-02T00:00:00+00:00'
+    >>> document_date(None, {}) == FALLBACK_DATE
+    True
+    """
+    if date is not None:
+        return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
+    env = os.environ if environ is None else environ
+    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return FALLBACK_DATE
+    try:
+        return datetime.fromtimestamp(int(raw), tz=UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH is {raw!r}, not a number of seconds since 1970",
+            hint="set it to an integer such as the last commit's time, or unset it",
+        ) from exc
+
+
+def _w3c_date(date: datetime) -> str:
+    # WeasyPrint takes W3C-profile ISO 8601 strings for both the info dict and XMP.
+    return date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------- fetcher
+
+
+class FetchRefused(ValueError):
+    """A URL the fetcher will not serve.
+
+    WeasyPrint turns any ``Exception`` from a fetcher (other than its fatal kind) into a
+    failed fetch: it logs the failure and renders without the resource.
+    """
+
+
+@dataclass(frozen=True)
+class FetchedResource:
+    """Bytes the fetcher agreed to serve, with their media type and file (if any)."""
+
+    url: str
+    body: bytes
+    media_type: str
+    path: Path | None = None
+
+
+class ConfinedFetcher:
+    """A WeasyPrint URL fetcher that serves only files inside ``root``.
+
+    Served: ``file:`` URLs whose real path (symlinks and ``..`` resolved) is a regular file
+    inside ``root``, and, if ``allow_data_images``, ``data:`` URLs holding a PNG, JPEG or GIF
+    (checked by their first bytes). Refused: everything else, including ``http(s):``,
+    ``ftp:``, files outside ``root``, symlinks leading out, and ``data:`` HTML or SVG.
+
+    Every URL asked for is appended to :attr:`requests` with whether it was served, so a
+    test can show that a hostile input was refused and not merely ignored.
+
+    WeasyPrint 70 calls a fetcher as ``fetcher(url)`` and reads its ``_fail_on_errors``;
+    older versions passed ``timeout`` and ``ssl_context`` and wanted a dict back. Both work.
+    """
+
+    #: Read by ``weasyprint.urls.fetch``: a refusal is a failed fetch, not a fatal error.
+    _fail_on_errors = False
+
+    def __init__(self, root: Path, allow_data_images: bool = True) -> None:
+        self.root = root.resolve(strict=True)
+        self.allow_data_images = allow_data_images
+        self.requests: list[tuple[str, bool]] = []
+
+    def __call__(self, url: str, timeout: float = 10, ssl_context: object = None) -> Any:
+        try:
+            resource = self.resolve(url)
+        except FetchRefused as exc:
+            self.requests.append((url, False))
+            logger.warning("refused to fetch %s: %s", _short(url), exc)
+            raise
+        self.requests.append((url, True))
+        return _weasyprint_response(resource)
+
+    def fetch(self, url: str, headers: object = None) -> Any:
+        """WeasyPrint 70's ``URLFetcher.fetch`` signature; same as calling the fetcher."""
+        return self(url)
+
+    def refused(self) -> list[str]:
+        """The URLs refused so far, in the order they were asked for."""
+        return [url for url, served in self.requests if not served]
+
+    def served(self) -> list[str]:
+        """The URLs served so far, in the order they were asked for."""
+        return [url for url, served in self.requests if served]
+
+    def resolve(self, url: str) -> FetchedResource:
+        """The resource ``url`` names, or :class:`FetchRefused` saying why not."""
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise FetchRefused(f"malformed URL ({exc})") from exc
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            return self._file(url, parts.netloc, parts.path)
+        if scheme == "data":
+            if not self.allow_data_images:
+                raise FetchRefused("data: URLs are not allowed")
+            return _data_image(url)
+        if not scheme:
+            raise FetchRefused("not an absolute URL")
+        raise FetchRefused(f"{scheme}: URLs are not allowed, only files inside the project")
+
+    def _file(self, url: str, netloc: str, url_path: str) -> FetchedResource:
+        if netloc not in ("", "localhost"):
+            raise FetchRefused(f"file URL on another host ({netloc})")
+        try:
+            real = Path(url2pathname(url_path)).resolve(strict=True)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise FetchRefused(f"no such file ({type(exc).__name__})") from exc
+        if not real.is_relative_to(self.root):
+            raise FetchRefused(f"outside the project folder {self.root}")
+        if not real.is_file():
+            raise FetchRefused("not a regular file")
+        size = real.stat().st_size
+        if size > MAX_FETCH_BYTES:
+            raise FetchRefused(f"file too large ({size} bytes)")
+        body = real.read_bytes()
+        media_type = _MEDIA_TYPES.get(real.suffix.lower(), "application/octet-stream")
+        return FetchedResource(url=url, body=body, media_type=media_type, path=real)
+
+
+def _short(url: str, limit: int = 120) -> str:
+    # data: URLs can be megabytes; a log line needs only their start.
+    return url if len(url) <= limit else url[:limit] + "…"
+
+
+def _data_image(url: str) -> FetchedResource:
+    header, comma, payload = url[len("data:") :].partition(",")
+    if not comma:
+        raise FetchRefused("malformed data: URL")
+    params = [p.strip().lower() for p in header.split(";")]
+    media_type = params[0] or "text/plain"
+    if media_type not in _DATA_IMAGE_MAGIC:
+        raise FetchRefused(f"data: URL of type {media_type}; only PNG, JPEG and GIF allowed")
+    if len(payload) > MAX_FETCH_BYTES * 2:
+        raise FetchRefused("data: URL too large")
+    raw = unquote_to_bytes(payload)
+    if "base64" in params[1:]:
+        try:
+            raw = binascii.a2b_base64(raw)
+        except binascii.Error as exc:
+            raise FetchRefused(f"bad base64 in data: URL ({exc})") from exc
+    if not raw.startswith(_DATA_IMAGE_MAGIC[media_type]):
+        raise FetchRefused(f"data: URL says {media_type} but does not hold one")
+    return FetchedResource(url=url, body=raw, media_type=media_type)
+
+
+def _weasyprint_response(resource: FetchedResource) -> Any:
+    try:
+        from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
+    except ImportError:  # WeasyPrint < 68 wants a dict
+        result: dict[str, Any] = {
+            "string": resource.body,
+            "mime_type": resource.media_type,
+            "redirected_url": resource.url,
+        }
+        if resource.path is not None:
+            result["filename"] = resource.path.name
+        return result
+    return URLFetcherResponse(
+        resource.url, resource.body, headers={"Content-Type": resource.media_type}
+    )
+
+
+# --------------------------------------------------------------------------- renderer
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What :meth:`PdfRenderer.write` made: the file's sha256 (hex), page count and size.
+
+    ``messages`` are WeasyPrint's warnings and errors for this document (bad CSS, refused
+    or missing resources), already logged to ``plainlang.pdf``; a strict build can fail on
+    them.
+    """
+
+    sha256: str
+    pages: int
+    size: int
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    pdf: bytes
+    pages: int
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _CachedSheet:
+    css: Any  # weasyprint.CSS
+    counter_styles: Mapping[str, Any]
+
+
+class _ForwardToPlainlang(logging.Handler):
+    """Collects WeasyPrint's warnings and errors and re-logs them under ``plainlang.pdf``."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not stop the build
+            message = str(record.msg)
+        self.messages.append(message)
+        # WeasyPrint says "error" for a resource it could not load, but it carries on
+        # without it: for us that is a warning, and it is reported once, here.
+        logger.warning("weasyprint: %s", message)
+
+
+@contextlib.contextmanager
+def _weasyprint_messages() -> Iterator[list[str]]:
+    wp_logger = logging.getLogger("weasyprint")
+    handler = _ForwardToPlainlang()
+    propagate = wp_logger.propagate
+    wp_logger.addHandler(handler)
+    wp_logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        wp_logger.removeHandler(handler)
+        wp_logger.propagate = propagate
+
+
+class PdfRenderer:
+    """Renders leaflet HTML to PDF bytes, confined to ``project_root``.
+
+    Keeps one WeasyPrint ``FontConfiguration`` (so ``@font-face`` fonts are loaded once) and
+    a cache of parsed stylesheets for its lifetime: make one per worker process and reuse
+    it for every leaflet. Every fetch goes through :attr:`fetcher`, whose ``requests``
+    accumulate over the renderer's life.
+    """
+
+    def __init__(self, project_root: Path) -> None:
+        from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+
+        self.project_root = project_root.resolve(strict=True)
+        self.fetcher = ConfinedFetcher(self.project_root)
+        self._font_config = FontConfiguration()
+        self._sheets: dict[tuple[Path, str], _CachedSheet] = {}
+
+    def render(
+        self,
+        html: str,
+        *,
+        base_url: Path,
+        metadata: PdfMetadata,
+        stylesheets: Sequence[Path] = (),
+    ) -> bytes:
+        """PDF bytes for ``html``; relative URLs in it resolve against ``base_url``.
+
+        ``base_url`` is a folder (or a file, whose folder is used); ``stylesheets`` are
+        user stylesheets inside the project, applied after the document's own. The PDF's
+        title, language and authors come from ``metadata``, not from the HTML.
+        """
+        return self._render(html, base_url, metadata, stylesheets).pdf
+
+    def write(
+        self,
+        html: str,
+        out_path: Path,
+        *,
+        base_url: Path,
+        metadata: PdfMetadata,
+        stylesheets: Sequence[Path] = (),
+    ) -> RenderResult:
+        """Render like :meth:`render` and write the PDF to ``out_path`` atomically."""
+        rendered = self._render(html, base_url, metadata, stylesheets)
+        write_bytes_atomic(out_path, rendered.pdf)
+        return RenderResult(
+            sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+            pages=rendered.pages,
+            size=len(rendered.pdf),
+            messages=rendered.messages,
+        )
+
+    def _render(
+        self, html: str, base_url: Path, metadata: PdfMetadata, stylesheets: Sequence[Path]
+    ) -> _Rendered:
+        import weasyprint
+        from weasyprint.css.counters import CounterStyle  # type: ignore[import-untyped]
+
+        date = document_date(metadata.date)
+        with _weasyprint_messages() as messages:
+            sheets = [self._stylesheet(path) for path in stylesheets]
+            # A fresh CounterStyle per document, so @counter-style rules in one leaflet
+            # cannot change the next one; the cached sheets' rules are replayed into it.
+            counter_style = CounterStyle()
+            for sheet in sheets:
+                counter_style.update(sheet.counter_styles)
+            document = weasyprint.HTML(
+                string=html, base_url=str(base_url.resolve()), url_fetcher=self.fetcher
+            ).render(
+                font_config=self._font_config,
+                counter_style=counter_style,
+                stylesheets=[sheet.css for sheet in sheets],
+                pdf_variant=PDF_VARIANT,
+            )
+            # Replace what WeasyPrint read from <title>/<meta>: the PDF says what the
+            # metadata says, and HTML <link rel=attachment> files are never embedded.
+            document.metadata = _document_metadata(metadata, date)
+            pdf = document.write_pdf(
+                pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=True
+            )
+        return _Rendered(pdf=pdf, pages=len(document.pages), messages=tuple(messages))
+
+    def _stylesheet(self, path: Path) -> _CachedSheet:
+        from weasyprint import CSS
+        from weasyprint.urls import URLFetchingError  # type: ignore[import-untyped]
+
+        real = path.resolve()
+        if not real.is_relative_to(self.project_root):
+            raise BuildError(
+                f"stylesheet {path} is outside the project folder {self.project_root}",
+                hint="keep stylesheets under templates/",
+            )
+        try:
+            data = real.read_bytes()
+        except OSError as exc:
+            raise BuildError(f"cannot read stylesheet {path}: {exc.strerror}") from exc
+        key = (real, hashlib.sha256(data).hexdigest())
+        cached = self._sheets.get(key)
+        if cached is None:
+            counter_styles: dict[str, Any] = {}
+            try:
+                css = CSS(
+                    url=real.as_uri(),
+                    url_fetcher=self.fetcher,
+                    font_config=self._font_config,
+                    counter_style=counter_styles,
+                    media_type="print",
+                )
+            except URLFetchingError as exc:
+                raise BuildError(f"cannot load stylesheet {path}: {exc}") from exc
+            cached = _CachedSheet(css=css, counter_styles=counter_styles)
+            self._sheets[key] = cached
+        return cached
+
+
+@functools.cache
+def _metadata_class() -> Callable[..., Any]:
+    """A WeasyPrint ``DocumentMetadata`` that also writes publisher and language to XMP."""
+    from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+    from weasyprint.pdf.metadata import NS, DocumentMetadata  # type: ignore[import-untyped]
+
+    rdf_ns, dc_ns = NS["rdf"], NS["dc"]
+
+    class _Metadata(DocumentMetadata):  # type: ignore[misc]
+        publisher: str | None = None
+
+        def generate_rdf_metadata(self, variant: str, version: int, conformance: Any) -> bytes:
+            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+            for tag, container, values in (
+                ("publisher", "Bag", [self.publisher] if self.publisher else []),
+                ("language", "Bag", [self.lang] if self.lang else []),
+            ):
+                if not values:
+                    continue
+                desc = SubElement(rdf, f"{{{rdf_ns}}}Description")
+                desc.attrib[f"{{{rdf_ns}}}about"] = ""
+                bag = SubElement(SubElement(desc, f"{{{dc_ns}}}{tag}"), f"{{{rdf_ns}}}{container}")
+                for value in values:
+                    SubElement(bag, f"{{{rdf_ns}}}li").text = value
+            result: bytes = tostring(rdf, encoding="utf-8")
+            return result
+
+    return _Metadata
+
+
+def _document_metadata(metadata: PdfMetadata, date: datetime) -> Any:
+    stamp = _w3c_date(date)
+    doc_meta = _metadata_class()(
+        title=metadata.title,
+        authors=[metadata.author] if metadata.author else [],
+        description=metadata.subject,
+        keywords=list(metadata.keywords),
+        generator=metadata.creator or f"plainlang {__version__}",
+        created=stamp,
+        modified=stamp,
+        lang=metadata.lang,
+        # Written to the info dict by write_pdf(custom_metadata=True).
+        custom={"Publisher": metadata.publisher} if metadata.publisher else {},
+    )
+    doc_meta.publisher = metadata.publisher
+    return doc_meta

@@ -325,7 +325,7 @@ def _data_image(url: str) -> FetchedResource:
 
 def _weasyprint_response(resource: FetchedResource) -> Any:
     try:
-        from weasyprint.urls import URLFetcherResponse  # type: ignore[import-untyped]
+        from weasyprint.urls import URLFetcherResponse
     except ImportError:  # WeasyPrint < 68 wants a dict
         result: dict[str, Any] = {
             "string": resource.body,
@@ -409,11 +409,12 @@ class PdfRenderer:
     Keeps one WeasyPrint ``FontConfiguration`` (so ``@font-face`` fonts are loaded once) and
     a cache of parsed stylesheets for its lifetime: make one per worker process and reuse
     it for every leaflet. Every fetch goes through :attr:`fetcher`, whose ``requests``
-    accumulate over the renderer's life.
+    accumulate over the renderer's life. Not thread-safe: while rendering it routes the
+    ``weasyprint`` logger to ``plainlang.pdf``; use processes for parallel builds.
     """
 
     def __init__(self, project_root: Path) -> None:
-        from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
+        from weasyprint.text.fonts import FontConfiguration
 
         self.project_root = project_root.resolve(strict=True)
         self.fetcher = ConfinedFetcher(self.project_root)
@@ -459,7 +460,7 @@ class PdfRenderer:
         self, html: str, base_url: Path, metadata: PdfMetadata, stylesheets: Sequence[Path]
     ) -> _Rendered:
         import weasyprint
-        from weasyprint.css.counters import CounterStyle  # type: ignore[import-untyped]
+        from weasyprint.css.counters import CounterStyle
 
         date = document_date(metadata.date)
         with _weasyprint_messages() as messages:
@@ -487,7 +488,7 @@ class PdfRenderer:
 
     def _stylesheet(self, path: Path) -> _CachedSheet:
         from weasyprint import CSS
-        from weasyprint.urls import URLFetchingError  # type: ignore[import-untyped]
+        from weasyprint.urls import URLFetchingError
 
         real = path.resolve()
         if not real.is_relative_to(self.project_root):
@@ -499,6 +500,8 @@ class PdfRenderer:
             data = real.read_bytes()
         except OSError as exc:
             raise BuildError(f"cannot read stylesheet {path}: {exc.strerror}") from exc
+        # Keyed by content, so an edited stylesheet is parsed again; files it @imports
+        # and the fonts it declares are read once per renderer (one build).
         key = (real, hashlib.sha256(data).hexdigest())
         cached = self._sheets.get(key)
         if cached is None:
@@ -523,7 +526,7 @@ def _metadata_class() -> Callable[..., Any]:
     """A WeasyPrint ``DocumentMetadata`` that also writes publisher and language to XMP."""
     from xml.etree.ElementTree import SubElement, fromstring, tostring
 
-    from weasyprint.pdf.metadata import NS, DocumentMetadata  # type: ignore[import-untyped]
+    from weasyprint.pdf.metadata import NS, DocumentMetadata
 
     rdf_ns, dc_ns = NS["rdf"], NS["dc"]
 

@@ -113,6 +113,7 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             SourceLocation(shown, line),
             hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
         )
+    check_po_syntax(text, shown)
     try:
         catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
     except PoFileError as exc:
@@ -129,6 +130,69 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
         ) from exc
     _check_duplicates(text, shown)
     return catalog
+
+
+_PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
+_PO_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
+
+
+def check_po_syntax(text: str, shown: str) -> None:
+    """Check the PO grammar line by line, as strictly as ``msgfmt``.
+
+    Babel's reader forgives a second ``msgstr`` or a ``msgstr[1]`` without ``msgid_plural``,
+    and would write such a file back changed; we stop at the line instead.
+    """
+    state = "start"  # start | ctxt | id | plural | str | strn
+    next_index = 0
+
+    def fail(i: int, message: str, hint: str = "fix the PO syntax at that line") -> None:
+        raise CatalogError(message, SourceLocation(shown, i + 1), hint=hint)
+
+    for i, raw in enumerate(text.split("\n")):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            if state in ("ctxt", "id", "plural"):
+                fail(i, "entry is cut short: msgstr is missing")
+            continue
+        if line.startswith('"'):
+            if state == "start":
+                fail(i, "a string line outside any entry")
+            if not _PO_STRING.match(line):
+                fail(i, "string is not closed or has a bad escape", 'end the line with "')
+            continue
+        match = _PO_KEYWORD.match(line)
+        if match is None:
+            fail(i, f"unknown keyword: {line.split()[0][:30]}")
+            return
+        keyword, index, rest = match.group(1), match.group(2), match.group(3)
+        if not _PO_STRING.match(rest.strip()):
+            fail(i, "string is not closed or has a bad escape", 'end the line with "')
+        if keyword == "msgctxt":
+            if state not in ("start", "str", "strn"):
+                fail(i, "msgctxt where msgstr was expected")
+            state = "ctxt"
+        elif keyword == "msgid":
+            if state not in ("start", "str", "strn", "ctxt"):
+                fail(i, "msgid where msgstr was expected")
+            state = "id"
+        elif keyword == "msgid_plural":
+            if state != "id":
+                fail(i, "msgid_plural must follow msgid")
+            state, next_index = "plural", 0
+        elif index is None:
+            if state == "plural":
+                fail(i, "an entry with msgid_plural needs msgstr[0], msgstr[1], ...")
+            if state != "id":
+                fail(i, "msgstr without its msgid (a second msgstr?)")
+            state = "str"
+        else:
+            if state not in ("plural", "strn"):
+                fail(i, f"msgstr[{index}] without msgid_plural", "use plain msgstr, or add msgid_plural")
+            if int(index) != next_index:
+                fail(i, f"msgstr[{index}] where msgstr[{next_index}] was expected")
+            state, next_index = "strn", next_index + 1
+    if state in ("ctxt", "id", "plural"):
+        fail(len(text.rstrip("\n").split("\n")) - 1, "the last entry has no msgstr")
 
 
 def _check_duplicates(text: str, shown: str) -> None:

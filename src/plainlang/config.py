@@ -161,9 +161,11 @@ def _langcodes_names(code: str) -> tuple[str, str] | None:
         lang = langcodes.Language.get(code.replace("_", "-"))
     except (ValueError, LookupError):
         return None
-    if not lang.language or not lang.has_name_data():
+    if not lang.language:
         return None
     english = lang.display_name("en")
+    if english.startswith("Unknown language"):
+        return None
     try:
         autonym = lang.autonym()
     except (LookupError, ValueError):

@@ -199,6 +199,8 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         data = yaml.safe_load(raw) if raw.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.line >= end - 1:
+            mark = exc.context_mark  # "unexpected end": point at what was left open
         line = mark.line + 2 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
         raise ContentError(

@@ -187,7 +187,11 @@ def check_po_syntax(text: str, shown: str) -> None:
             state = "str"
         else:
             if state not in ("plural", "strn"):
-                fail(i, f"msgstr[{index}] without msgid_plural", "use plain msgstr, or add msgid_plural")
+                fail(
+                    i,
+                    f"msgstr[{index}] without msgid_plural",
+                    "use plain msgstr, or add msgid_plural",
+                )
             if int(index) != next_index:
                 fail(i, f"msgstr[{index}] where msgstr[{next_index}] was expected")
             state, next_index = "strn", next_index + 1

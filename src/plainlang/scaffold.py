@@ -64,4 +64,3 @@ def new_case(config: ProjectConfig, case_id: str) -> Path:
     )
     write_text_atomic(path, text)
     return path
-

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plainlang.checks.syllables import (
+from plainlang.syllables import (
     count_syllables,
     count_syllables_en,
     language_family,

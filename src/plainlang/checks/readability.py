@@ -6,7 +6,7 @@ paragraphs, sentences and words, and each language gets the measure that is vali
 for it:
 
 * English: Flesch Reading Ease, ``206.835 - 1.015 words/sentence - 84.6 syllables/word``,
-  with syllables estimated by a heuristic (see :mod:`plainlang.checks.syllables`).
+  with syllables estimated by a heuristic (see :mod:`plainlang.syllables`).
 * Spanish: Fernández-Huerta in its corrected form, ``206.84 - 60 syllables/word - 1.02
   words/sentence`` (the published ``206.84 - 0.60 P - 1.02 F`` with P syllables per 100
   words and F words per sentence; many tools misread P or F and get nonsense), and
@@ -39,7 +39,7 @@ from types import MappingProxyType
 
 from markdown_it import MarkdownIt
 
-from plainlang.checks.syllables import count_syllables, language_family
+from plainlang.syllables import count_syllables, language_family
 
 __all__ = [
     "Finding",

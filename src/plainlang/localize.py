@@ -1,0 +1,167 @@
+"""Localize: a case plus a locale's catalogs, segment by segment, along the fallback chain.
+
+Each localized segment knows where its text came from: ``translated`` (the locale's own
+catalog), ``draft`` (a fuzzy entry, used only where the locale allows drafts), ``fallback``
+(another locale of the chain, e.g. Quechua falling back to Spanish) or ``source`` (nothing
+else had it). Leaflets print what they used, so nobody mistakes a draft for a checked text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+
+from plainlang.catalogs import load_po, needs_translation, po_path
+from plainlang.config import ProjectConfig
+from plainlang.content import Block, Case, Segment, iter_segments
+
+
+class Status(StrEnum):
+    TRANSLATED = "translated"
+    DRAFT = "draft"
+    FALLBACK = "fallback"
+    SOURCE = "source"
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """A segment's text in the leaflet's language, or what stood in for it."""
+
+    segment: Segment
+    text: str  # Markdown inline source, as in the catalog
+    status: Status
+    locale: str  # the locale the text is actually in
+
+    @property
+    def kind(self) -> str:
+        return self.segment.kind
+
+
+@dataclass(frozen=True)
+class LocalizedCase:
+    """A case in one locale: the same blocks, each segment swapped for a LocalizedText."""
+
+    case: Case
+    locale: str
+    texts: Mapping[Segment, LocalizedText]
+    catalogs_read: tuple[Path, ...] = field(default=())
+
+    def text(self, segment: Segment) -> LocalizedText:
+        return self.texts[segment]
+
+    def texts_for(self, blocks: Sequence[Block]) -> Iterator[LocalizedText]:
+        for segment in iter_segments(blocks):
+            yield self.text(segment)
+
+    def counts(self, audience: str | None = None) -> Counter[Status]:
+        """How many segments (seen by ``audience``, or all) have each status."""
+        segments = (
+            list(self.case.segments())
+            if audience is None
+            else [
+                self.case.title,
+                *([self.case.summary] if self.case.summary else []),
+                *([self.case.source] if self.case.source else []),
+                *iter_segments(self.case.blocks_for(audience)),
+            ]
+        )
+        return Counter(self.text(s).status for s in segments)
+
+    def coverage(self, audience: str | None = None) -> float:
+        """Share (0-100) of segments shown in the locale's own, checked translation."""
+        counts = self.counts(audience)
+        total = sum(counts.values())
+        return 100.0 * counts[Status.TRANSLATED] / total if total else 100.0
+
+
+def _usable(message: Message | None, allow_fuzzy: bool) -> tuple[str, bool] | None:
+    """The message's text and whether it is a draft, or None when it cannot be used."""
+    if message is None or isinstance(message.string, tuple | list):
+        return None
+    if not message.string:
+        return None
+    if message.fuzzy:
+        return (message.string, True) if allow_fuzzy else None
+    return message.string, False
+
+
+class CatalogSet:
+    """The PO catalogs of a project, read once each and kept (one per locale and domain)."""
+
+    def __init__(self, config: ProjectConfig) -> None:
+        self.config = config
+        self._cache: dict[tuple[str, str], Catalog | None] = {}
+
+    def get(self, locale: str, domain: str) -> Catalog | None:
+        key = (locale, domain)
+        if key not in self._cache:
+            path = po_path(self.config, locale, domain)
+            self._cache[key] = (
+                load_po(path, self.config.root, domain=domain) if path.exists() else None
+            )
+        return self._cache[key]
+
+    def paths(self, locale: str, domain: str) -> list[Path]:
+        """The PO files a leaflet of ``domain`` in ``locale`` reads, along its fallback chain."""
+        return [
+            po_path(self.config, loc, domain)
+            for loc in self.config.fallback_chain(locale)
+            if po_path(self.config, loc, domain).exists()
+        ]
+
+
+def localize(case: Case, locale: str, catalogs: CatalogSet) -> LocalizedCase:
+    """Translate every segment of ``case`` into ``locale`` along its fallback chain.
+
+    The first locale of the chain is the leaflet's own: its fuzzy entries count as drafts
+    when the locale allows them (``use_fuzzy``). Later locales are fallbacks, and only their
+    checked translations are used. Failing all, the source text is printed.
+    """
+    config = catalogs.config
+    chain = config.fallback_chain(locale) if locale != config.source_locale else ()
+    texts: dict[Segment, LocalizedText] = {}
+    for segment in case.segments():
+        texts[segment] = _localize_segment(
+            segment, case.id, locale, chain, catalogs
+        )
+    return LocalizedCase(
+        case=case,
+        locale=locale,
+        texts=texts,
+        catalogs_read=tuple(catalogs.paths(locale, case.id)) if chain else (),
+    )
+
+
+def _localize_segment(
+    segment: Segment,
+    domain: str,
+    locale: str,
+    chain: Sequence[str],
+    catalogs: CatalogSet,
+) -> LocalizedText:
+    config = catalogs.config
+    if not chain or not needs_translation(segment.msgid):
+        status = Status.TRANSLATED if chain or locale == config.source_locale else Status.SOURCE
+        return LocalizedText(segment, segment.msgid, status, locale)
+    for index, loc in enumerate(chain):
+        catalog = catalogs.get(loc, domain)
+        if catalog is None:
+            continue
+        own = index == 0
+        info = config.locale_info.get(loc)
+        allow_fuzzy = own and info is not None and info.use_fuzzy
+        found = _usable(catalog.get(segment.msgid), allow_fuzzy)
+        if found is None:
+            continue
+        text, draft = found
+        if own:
+            return LocalizedText(
+                segment, text, Status.DRAFT if draft else Status.TRANSLATED, loc
+            )
+        return LocalizedText(segment, text, Status.FALLBACK, loc)
+    return LocalizedText(segment, segment.msgid, Status.SOURCE, config.source_locale)

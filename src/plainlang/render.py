@@ -1,0 +1,396 @@
+"""Render: a localized case, for one audience and layout, to leaflet HTML through Jinja2.
+
+One Jinja ``Environment`` per locale, autoescaping on, with the ``ui`` catalog installed as
+newstyle gettext along the locale's fallback chain. Templates see :class:`Leaflet`, made of
+view objects whose text is already safe HTML (see :mod:`plainlang.markup`): a template can
+print ``{{ text }}`` and nothing a translator wrote can become markup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from plainlang import __version__
+from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.content import (
+    AudienceBlock,
+    Block,
+    Heading,
+    Image,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Segment,
+    Table,
+)
+from plainlang.errors import SourceLocation, TemplateError, display_path
+from plainlang.hyphenate import hyphenator, needs_soft_hyphens
+from plainlang.localize import CatalogSet, LocalizedCase, Status
+from plainlang.markup import plain_text, render_inline
+
+UI_DOMAIN = "ui"
+
+
+@dataclass(frozen=True)
+class TextView:
+    """One segment as a template sees it: safe HTML plus where the text came from."""
+
+    html: Markup
+    plain: str
+    status: str  # translated | draft | fallback | source
+    lang: str  # BCP 47 tag of the language the text is in
+    kind: str
+    doc_lang: str
+
+    def __html__(self) -> str:
+        return str(self.html)
+
+    def __str__(self) -> str:
+        return str(self.html)
+
+    @property
+    def attrs(self) -> Markup:
+        """`` lang="es" class="status-fallback"`` where the text differs from the leaflet."""
+        parts = []
+        if self.lang != self.doc_lang:
+            parts.append(f'lang="{escape(self.lang)}"')
+        if self.status != Status.TRANSLATED:
+            parts.append(f'class="status-{self.status}"')
+        return Markup(" " + " ".join(parts)) if parts else Markup("")
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """A body block for templates; ``type`` says which fields are set."""
+
+    type: str  # heading | paragraph | list | quote | image | table | audience
+    text: TextView | None = None
+    level: int = 0
+    ordered: bool = False
+    start: int = 1
+    items: tuple[TextView, ...] = ()
+    paragraphs: tuple[TextView, ...] = ()
+    attribution: TextView | None = None
+    src: str = ""
+    header: tuple[TextView, ...] = ()
+    rows: tuple[tuple[TextView, ...], ...] = ()
+    audiences: tuple[str, ...] = ()
+    blocks: tuple[BlockView, ...] = ()
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """Everything a leaflet template needs. Text fields are :class:`TextView`."""
+
+    case_id: str
+    locale: LocaleInfo
+    source_locale: LocaleInfo
+    audience: str
+    layout: str
+    lang: str
+    title: TextView
+    summary: TextView | None
+    source: TextView | None
+    blocks: tuple[BlockView, ...]
+    example: bool
+    qr_url: str | None
+    qr_svg: Markup | None
+    date: str | None
+    publisher: str | None
+    contact: str | None
+    counts: Mapping[str, int]
+    fallback_languages: tuple[str, ...]
+    theme: str = "default"
+    soft_hyphens: bool = False
+    generator: str = f"plainlang {__version__}"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_drafts(self) -> bool:
+        return self.counts.get(Status.DRAFT, 0) > 0
+
+    @property
+    def has_fallback(self) -> bool:
+        return self.counts.get(Status.FALLBACK, 0) > 0 or self.counts.get(Status.SOURCE, 0) > 0
+
+    @property
+    def headings(self) -> tuple[BlockView, ...]:
+        return tuple(b for b in _walk(self.blocks) if b.type == "heading")
+
+
+def _walk(blocks: Sequence[BlockView]) -> list[BlockView]:
+    out: list[BlockView] = []
+    for block in blocks:
+        out.append(block)
+        out.extend(_walk(block.blocks))
+    return out
+
+
+class UiTranslations:
+    """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed."""
+
+    def __init__(self, catalogs: CatalogSet, locale: str) -> None:
+        config = catalogs.config
+        self.chain: list[tuple[Any, bool]] = []
+        if locale != config.source_locale:
+            for index, loc in enumerate(config.fallback_chain(locale)):
+                catalog = catalogs.get(loc, UI_DOMAIN)
+                if catalog is not None:
+                    info = config.locale_info.get(loc)
+                    self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
+
+    def _lookup(self, msgid: str, context: str | None = None) -> Any:
+        for catalog, allow_fuzzy in self.chain:
+            message = catalog.get(msgid, context=context)
+            if message is None or (message.fuzzy and not allow_fuzzy):
+                continue
+            strings = message.string
+            if isinstance(strings, tuple | list):
+                if all(strings):
+                    return strings
+            elif strings:
+                return strings
+        return None
+
+    def gettext(self, message: str) -> str:
+        found = self._lookup(message)
+        return found if isinstance(found, str) else message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        for catalog, allow_fuzzy in self.chain:
+            message = catalog.get(singular)
+            if message is None or (message.fuzzy and not allow_fuzzy):
+                continue
+            strings = message.string
+            if isinstance(strings, tuple | list) and all(strings):
+                index = catalog.plural_func(n) if hasattr(catalog, "plural_func") else n != 1
+                index = min(int(index), len(strings) - 1)
+                return str(strings[index])
+        return singular if n == 1 else plural
+
+    def pgettext(self, context: str, message: str) -> str:
+        found = self._lookup(message, context)
+        return found if isinstance(found, str) else message
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.ngettext(singular, plural, n)
+
+
+def _babel_locale(config: ProjectConfig, locale: str) -> Any:
+    """The first locale of the chain CLDR knows (for dates and numbers), else the source."""
+    from babel import Locale
+
+    for code in (*config.fallback_chain(locale), config.source_locale, "en"):
+        info = config.locale_info.get(code)
+        if info is None or info.in_cldr:
+            try:
+                return Locale.parse(code)
+            except (ValueError, LookupError):
+                continue
+    return Locale.parse("en")
+
+
+def qr_svg(url: str) -> Markup:
+    """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size)."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
+    return Markup(svg)
+
+
+class LeafletRenderer:
+    """Makes leaflet HTML for one project; keeps one Jinja environment per locale."""
+
+    def __init__(self, config: ProjectConfig, catalogs: CatalogSet) -> None:
+        self.config = config
+        self.catalogs = catalogs
+
+    @functools.cache  # noqa: B019 - one renderer per build; envs live as long as it does
+    def environment(self, locale: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.config.templates_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            UiTranslations(self.catalogs, locale), newstyle=True
+        )
+        babel_locale = _babel_locale(self.config, locale)
+        env.filters["format_number"] = lambda n: _format_number(n, babel_locale)
+        env.filters["format_date"] = lambda d, fmt="long": _format_date(d, fmt, babel_locale)
+        return env
+
+    def leaflet(self, lc: LocalizedCase, audience: str, layout: str) -> Leaflet:
+        """The view model of one leaflet."""
+        config = self.config
+        info = config.locale(lc.locale) if lc.locale != config.source_locale else None
+        locale_info = info or config.locale_info[config.source_locale]
+        doc_lang = locale_info.lang
+        hyphen_for: dict[str, Callable[[str], str] | None] = {}
+
+        def view(segment: Segment | None) -> TextView | None:
+            if segment is None:
+                return None
+            text = lc.text(segment)
+            known = config.locale_info.get(text.locale)
+            lang = known.lang if known is not None else text.locale
+            if lang not in hyphen_for:
+                hyphen_for[lang] = hyphenator(lang)
+            return TextView(
+                html=render_inline(text.text, hyphen_for[lang]),
+                plain=plain_text(text.text),
+                status=str(text.status),
+                lang=lang,
+                kind=segment.kind,
+                doc_lang=doc_lang,
+            )
+
+        def must(segment: Segment) -> TextView:
+            result = view(segment)
+            assert result is not None
+            return result
+
+        def block_view(block: Block) -> BlockView:
+            if isinstance(block, Heading):
+                return BlockView("heading", text=must(block.text), level=block.level)
+            if isinstance(block, Paragraph):
+                return BlockView("paragraph", text=must(block.text))
+            if isinstance(block, ListBlock):
+                return BlockView(
+                    "list",
+                    ordered=block.ordered,
+                    start=block.start,
+                    items=tuple(must(s) for s in block.items),
+                )
+            if isinstance(block, Quote):
+                return BlockView(
+                    "quote",
+                    paragraphs=tuple(must(s) for s in block.paragraphs),
+                    attribution=view(block.attribution),
+                )
+            if isinstance(block, Image):
+                return BlockView("image", text=must(block.alt), src=block.src)
+            if isinstance(block, Table):
+                return BlockView(
+                    "table",
+                    header=tuple(must(s) for s in block.header),
+                    rows=tuple(tuple(must(s) for s in row) for row in block.rows),
+                )
+            assert isinstance(block, AudienceBlock)
+            return BlockView(
+                "audience",
+                audiences=tuple(sorted(block.audiences)),
+                blocks=tuple(block_view(b) for b in block.blocks),
+            )
+
+        case = lc.case
+        # Audience blocks stay blocks: templates style them as call-outs for their readers.
+        shown = [
+            b for b in case.blocks if not isinstance(b, AudienceBlock) or audience in b.audiences
+        ]
+        # The cover prints the title: a first heading that repeats it would print it twice.
+        if shown and isinstance(shown[0], Heading) and shown[0].text.msgid == case.title.msgid:
+            shown = shown[1:]
+        counts: Counter[str] = Counter({str(k): v for k, v in lc.counts(audience).items()})
+        fallback_codes = sorted(
+            {t.locale for t in lc.texts.values() if t.status in (Status.FALLBACK, Status.SOURCE)}
+        )
+        babel_locale = _babel_locale(config, lc.locale)
+        theme_css = config.templates_dir / "css" / f"theme-{audience}.css"
+        return Leaflet(
+            case_id=case.id,
+            locale=locale_info,
+            source_locale=config.locale_info[config.source_locale],
+            audience=audience,
+            layout=layout,
+            lang=doc_lang,
+            title=must(case.title),
+            summary=view(case.summary),
+            source=view(case.source),
+            blocks=tuple(block_view(b) for b in shown),
+            example=case.example,
+            qr_url=case.qr,
+            qr_svg=qr_svg(case.qr) if case.qr else None,
+            date=_format_date(dt.date.fromisoformat(case.date), "long", babel_locale)
+            if case.date
+            else None,
+            publisher=config.publisher,
+            contact=config.contact,
+            counts=dict(counts),
+            theme=audience if theme_css.is_file() else "default",
+            soft_hyphens=needs_soft_hyphens(doc_lang),
+            fallback_languages=tuple(
+                config.locale_info[c].name if c in config.locale_info else c
+                for c in fallback_codes
+            ),
+        )
+
+    def html(self, lc: LocalizedCase, audience: str, layout: str) -> str:
+        """The leaflet HTML; template problems become TemplateError with file and line."""
+        leaflet = self.leaflet(lc, audience, layout)
+        env = self.environment(lc.locale)
+        name = f"layouts/{layout}.html.j2"
+        try:
+            template = env.get_template(name)
+            return template.render(leaflet=leaflet, l=leaflet)
+        except jinja2.TemplateSyntaxError as exc:
+            path = exc.filename or str(self.config.templates_dir / (exc.name or name))
+            raise TemplateError(
+                exc.message or "syntax error",
+                SourceLocation(display_path(path, self.config.root), exc.lineno),
+                hint="fix the template syntax",
+            ) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(
+                f"template not found: {exc.name}",
+                SourceLocation(display_path(self.config.templates_dir, self.config.root)),
+                hint=f"add templates/{exc.name}, or copy it from the sample project",
+            ) from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(
+                f"{exc.message}",
+                _template_location(exc, self.config),
+                hint="check the variable name; templates see `leaflet`",
+            ) from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(
+                str(exc), _template_location(exc, self.config), hint="fix the template"
+            ) from exc
+
+
+def _template_location(exc: BaseException, config: ProjectConfig) -> SourceLocation:
+    """The template frame nearest the error (Jinja rewrites tracebacks to template lines)."""
+    tb = exc.__traceback__
+    location = SourceLocation(display_path(config.templates_dir, config.root))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".html", ".jinja")):
+            location = SourceLocation(display_path(filename, config.root), tb.tb_lineno)
+        tb = tb.tb_next
+    return location
+
+
+def _format_number(n: float, locale: Any) -> str:
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, locale=locale))
+
+
+def _format_date(value: dt.date | str, fmt: str, locale: Any) -> str:
+    from babel.dates import format_date
+
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return str(format_date(value, format=fmt, locale=locale))

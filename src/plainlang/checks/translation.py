@@ -1,0 +1,1335 @@
+"""Translation QA over any gettext catalog: what pofilter and Weblate check, for print.
+
+Before a thousand leaflets are printed, every translation is compared with its source:
+placeholders, plural forms, Markdown markup, link targets, e-mail addresses and numbers must
+survive; untranslated, fuzzy and unchanged entries, stray whitespace, missing end
+punctuation, text over the layout's length budget, glossary terms and characters the
+leaflet fonts cannot draw are reported. Each finding is a
+:class:`~plainlang.checks.diagnostics.Diagnostic` with a stable check id (see
+:data:`CHECKS`).
+
+**Lines.** Every diagnostic about an entry points at the line of the ``msgstr`` keyword it
+concerns (``msgstr[n]`` for a plural form), because that is where an editor's cursor has to
+go to fix it; ``extra["msgid_line"]`` holds the ``msgid`` keyword's line. Catalog-wide
+findings (the ``Plural-Forms`` header) point at the header line that holds the field. The
+lines come from the catalog's text: polib's ``entry.linenum`` is *not* the msgid line but
+the first line of the entry's block (its first comment), and ``0`` for the first entry of a
+catalog without a header. When :func:`check_catalog` gets no text and cannot read
+``po.fpath``, it falls back to ``entry.linenum`` (``None`` when polib says 0).
+
+**Which entries.** Obsolete entries (``#~``) and the header are skipped. An untranslated
+entry gets only ``untranslated``; a fuzzy entry gets only ``fuzzy`` (its text is a draft)
+unless ``include_fuzzy`` is set. ``plurals`` is structural and checks every entry (projects
+may print fuzzy drafts, with ``use_fuzzy``). Plural forms are
+checked one by one: ``msgstr[0]`` against ``msgid`` (against ``msgid_plural`` when the
+locale has a single form), ``msgstr[n]`` against ``msgid_plural``.
+
+**Markdown.** ``markup`` runs on entries our extract wrote (they carry ``#. kind: ...``)
+and on entries with Weblate's ``md-text`` flag; in other projects' catalogs a backquote or
+an asterisk is plain text.
+
+**Silencing.** One entry is silenced for some checks by a flag ``#, ignore-<check-id>``
+(Weblate's spelling; Weblate's own ids such as ``ignore-end-stop`` or
+``ignore-python-brace-format`` are understood too) or by a translator comment
+``# plainlang-ignore: url, number`` (``all`` silences every check).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath
+from types import MappingProxyType
+from typing import Any
+
+import polib
+
+from plainlang.checks.diagnostics import Diagnostic, Severity
+from plainlang.checks.glossary import Glossary, load_glossary
+from plainlang.errors import CatalogError, ConfigError, SourceLocation
+
+# --------------------------------------------------------------------------- check table
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """What a check id means: default severity, one line for ``--help``, and a fix hint."""
+
+    id: str
+    severity: Severity
+    description: str
+    hint: str
+
+
+_CHECK_LIST = (
+    CheckInfo(
+        "placeholder",
+        Severity.ERROR,
+        "placeholders ({name}, {0}, %(x)s, %s, %d) missing or added",
+        "keep every placeholder of the source, spelled exactly the same",
+    ),
+    CheckInfo(
+        "plurals",
+        Severity.ERROR,
+        "plural forms do not match the Plural-Forms header's nplurals",
+        "give one msgstr[n] per plural form the header declares",
+    ),
+    CheckInfo(
+        "markup",
+        Severity.ERROR,
+        "Markdown inline markup (**, *, _, `, [ ]( ) not balanced as in the source",
+        "keep the source's **bold**, *emphasis*, `code` and [links](...) markup",
+    ),
+    CheckInfo(
+        "url",
+        Severity.ERROR,
+        "link targets or web addresses changed, missing or added",
+        "keep the link target as in the source",
+    ),
+    CheckInfo(
+        "email",
+        Severity.ERROR,
+        "e-mail addresses changed, missing or added",
+        "keep the e-mail address as in the source",
+    ),
+    CheckInfo(
+        "number",
+        Severity.ERROR,
+        "a number of the source (date, amount, days) is missing",
+        "keep every number of the source, written in digits",
+    ),
+    CheckInfo(
+        "untranslated",
+        Severity.WARNING,
+        "entry not translated yet (the leaflet falls back to another language)",
+        "translate it, or leave it to the fallback language on purpose",
+    ),
+    CheckInfo(
+        "fuzzy",
+        Severity.WARNING,
+        "translation marked fuzzy: a draft, or its source changed",
+        "review the translation, then remove the fuzzy flag",
+    ),
+    CheckInfo(
+        "same",
+        Severity.WARNING,
+        "translation identical to the source",
+        "translate it; if it must stay the same (a name), add it to same_allow",
+    ),
+    CheckInfo(
+        "whitespace",
+        Severity.WARNING,
+        "leading or trailing whitespace differs from the source",
+        "start and end the translation with the same spaces as the source",
+    ),
+    CheckInfo(
+        "double-space",
+        Severity.WARNING,
+        "doubled space inside the translation",
+        "use a single space between words",
+    ),
+    CheckInfo(
+        "end-punctuation",
+        Severity.WARNING,
+        "source ends with . ? ! or : and the translation does not",
+        "end the translation with the same punctuation as the source",
+    ),
+    CheckInfo(
+        "length",
+        Severity.WARNING,
+        "translation longer than the segment's length budget (#. max-length)",
+        "shorten the translation so it fits the leaflet layout",
+    ),
+    CheckInfo(
+        "length-ratio",
+        Severity.WARNING,
+        "translation far longer than the source (length_ratio)",
+        "shorten the translation, or raise length_ratio for this locale",
+    ),
+    CheckInfo(
+        "glossary",
+        Severity.WARNING,
+        "a glossary term is not translated with its approved term",
+        "use the approved translation from the project glossary",
+    ),
+    CheckInfo(
+        "glyphs",
+        Severity.ERROR,
+        "characters the leaflet fonts cannot draw",
+        "use the usual character, or add a font that covers it",
+    ),
+)
+
+#: Every translation check by its stable id, for `--help`, docs and config validation.
+CHECKS: Mapping[str, CheckInfo] = MappingProxyType({c.id: c for c in _CHECK_LIST})
+
+# Weblate's check ids (as used in ``ignore-*`` flags) that map onto ours.
+_WEBLATE_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "python-format": "placeholder",
+        "python-brace-format": "placeholder",
+        "c-format": "placeholder",
+        "placeholders": "placeholder",
+        "plural-form": "plurals",
+        "md-syntax": "markup",
+        "md-link": "url",
+        "md-reflink": "url",
+        "urls": "url",
+        "end-stop": "end-punctuation",
+        "end-colon": "end-punctuation",
+        "end-question": "end-punctuation",
+        "end-exclamation": "end-punctuation",
+        "end-ellipsis": "end-punctuation",
+        "begin-space": "whitespace",
+        "end-space": "whitespace",
+        "begin-newline": "whitespace",
+        "end-newline": "whitespace",
+        "max-length": "length",
+        "check-glossary": "glossary",
+        "font-glyphs": "glyphs",
+    }
+)
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class TranslationOptions:
+    """How strict the translation checks are; build it with :meth:`from_mapping`.
+
+    ``include_untranslated`` reports each untranslated entry (turn it off while a locale is
+    being started); ``include_fuzzy`` also runs the content checks on fuzzy drafts.
+    ``locale_overrides`` holds complete options for the locales that override the
+    project-wide ``[checks]`` table; :meth:`for_locale` picks one.
+    """
+
+    disabled: frozenset[str] = frozenset()
+    severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))
+    same_allow: frozenset[str] = frozenset()
+    length_ratio: float | None = None
+    include_untranslated: bool = True
+    include_fuzzy: bool = False
+    glossary: Glossary | None = None
+    font_paths: tuple[Path, ...] = ()
+    locale_overrides: Mapping[str, TranslationOptions] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def for_locale(self, locale: str | None) -> TranslationOptions:
+        """The options for ``locale``: its override (exact, then by language) or these."""
+        if not locale or not self.locale_overrides:
+            return self
+        by_key = {_norm_locale(k): v for k, v in self.locale_overrides.items()}
+        wanted = _norm_locale(locale)
+        return by_key.get(wanted) or by_key.get(_language(wanted)) or self
+
+    def severity(self, check: str) -> Severity:
+        return self.severities.get(check, CHECKS[check].severity)
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        base_dir: Path,
+        origin: str = "plainlang.toml",
+        known_checks: Collection[str] | None = None,
+    ) -> TranslationOptions:
+        """Options from a ``plainlang.toml`` ``[checks]`` table; paths relative to ``base_dir``.
+
+        Keys read (others belong to other checks and are left alone)::
+
+            [checks]
+            disable = ["same"]                  # check ids turned off
+            severity = { length = "error" }     # error | warning | info | off
+            same_allow = ["OGP", "Ayacucho"]    # may stay identical to the source
+            length_ratio = 1.6                  # translation / source, in characters
+            include_untranslated = true
+            include_fuzzy = false
+            glossary = "glossary.csv"           # or .tbx
+            glossary_source = "en"              # TBX source language, if not declared
+            fonts = ["templates/fonts"]         # files or folders (.ttf, .otf)
+
+            [checks.locales.qu]                 # per-locale: same keys, merged over the above
+            disable = ["end-punctuation"]       # added to the project's list
+            enable = ["same"]                   # taken off the project's list
+            same_allow = ["Tayta"]              # added to the project's list
+
+        A check id that none of ``known_checks`` (default: no validation, because the table
+        is shared with the readability checks) names raises :class:`ConfigError`.
+        """
+        location = SourceLocation(origin)
+        base = _options_from_table(cls(), data, base_dir, location, known_checks, "checks")
+        overrides: dict[str, TranslationOptions] = {}
+        locales = data.get("locales", {})
+        if not isinstance(locales, Mapping):
+            raise ConfigError("[checks] locales must be a table", location)
+        for loc, table in locales.items():
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"[checks.locales.{loc}] must be a table", location)
+            overrides[str(loc)] = _options_from_table(
+                base, table, base_dir, location, known_checks, f"checks.locales.{loc}"
+            )
+        return replace(base, locale_overrides=MappingProxyType(overrides))
+
+
+def _options_from_table(
+    start: TranslationOptions,
+    table: Mapping[str, Any],
+    base_dir: Path,
+    location: SourceLocation,
+    known: Collection[str] | None,
+    name: str,
+) -> TranslationOptions:
+    def fail(key: str, what: str) -> ConfigError:
+        return ConfigError(f"[{name}] {key} must be {what}", location)
+
+    def strings(key: str) -> list[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, "a list of strings")
+        return value
+
+    def check_ids(key: str) -> set[str]:
+        ids = set(strings(key))
+        unknown = sorted(ids - set(known)) if known is not None else []
+        if unknown:
+            raise ConfigError(
+                f"[{name}] {key}: unknown check id {unknown[0]!r}",
+                location,
+                hint="see `plainlang check --help` for the check ids",
+            )
+        return ids
+
+    disabled = (set(start.disabled) | check_ids("disable")) - check_ids("enable")
+    severities = dict(start.severities)
+    raw_severity = table.get("severity", {})
+    if not isinstance(raw_severity, Mapping):
+        raise fail("severity", "a table of check id = level")
+    check_ids_in_severity = [str(k) for k in raw_severity]
+    if known is not None and (bad := sorted(set(check_ids_in_severity) - set(known))):
+        raise ConfigError(f"[{name}] severity: unknown check id {bad[0]!r}", location)
+    for check, level in raw_severity.items():
+        if not isinstance(level, str):
+            raise fail(f"severity.{check}", "a string")
+        if level.strip().lower() in {"off", "ignore", "none"}:
+            disabled.add(str(check))
+            continue
+        try:
+            severities[str(check)] = Severity.parse(level)
+        except KeyError:
+            raise fail(f"severity.{check}", "error, warning, info or off") from None
+
+    options = replace(
+        start,
+        disabled=frozenset(disabled),
+        severities=MappingProxyType(severities),
+        same_allow=start.same_allow | frozenset(strings("same_allow")),
+    )
+    if "length_ratio" in table:
+        ratio = table["length_ratio"]
+        if ratio is not None and (
+            isinstance(ratio, bool) or not isinstance(ratio, int | float) or ratio <= 0
+        ):
+            raise fail("length_ratio", "a positive number such as 1.6")
+        options = replace(options, length_ratio=None if ratio is None else float(ratio))
+    for key in ("include_untranslated", "include_fuzzy"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise fail(key, "true or false")
+            options = replace(options, **{key: table[key]})
+    if "glossary" in table:
+        glossary_path = table["glossary"]
+        source = table.get("glossary_source")
+        if not isinstance(glossary_path, str) or not isinstance(source, str | None):
+            raise fail("glossary", "a path to a .csv or .tbx file")
+        resolved = base_dir / glossary_path
+        options = replace(
+            options,
+            glossary=load_glossary(resolved, display=glossary_path, source_locale=source),
+        )
+    if "fonts" in table:
+        options = replace(options, font_paths=_font_files(strings("fonts"), base_dir, location))
+    return options
+
+
+_FONT_SUFFIXES = (".ttf", ".otf")
+
+
+def _font_files(
+    entries: Sequence[str], base_dir: Path, location: SourceLocation
+) -> tuple[Path, ...]:
+    found: list[Path] = []
+    for entry in entries:
+        path = base_dir / entry
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in _FONT_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ConfigError(
+                f"[checks] fonts: {entry!r} does not exist",
+                location,
+                hint="list font files or folders relative to plainlang.toml",
+            )
+    return tuple(found)
+
+
+def _norm_locale(locale: str) -> str:
+    return locale.strip().replace("-", "_").lower()
+
+
+def _language(locale: str) -> str:
+    return re.split(r"[_@.]", _norm_locale(locale), maxsplit=1)[0]
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^()\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+)
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>", re.IGNORECASE)
+_BARE_URL = re.compile(r"(?<![\w/.@-])(?:https?://|www\.)[^\s<>\"'\[\]()]+", re.IGNORECASE)
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_URL_TRAILING = ".,;:!?'\""
+
+_BRACE = re.compile(
+    r"\{\{|\}\}|\{(?P<field>[A-Za-z_]\w*(?:\.\w+|\[[^\]{}]*\])*|\d+)?(?:![rsa])?(?::[^{}]*)?\}"
+)
+_PRINTF = re.compile(
+    r"%(?:(?P<named>\((?P<key>[^)]*)\))|(?P<pos>\d+)\$)?[-+ #0']*(?:\*|\d+)?"
+    r"(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?(?P<conv>[diouxXeEfFgGcrsaAp%])"
+)
+# Unflagged entries: only forms that cannot be ordinary text ("50% de", "100 %d" are text).
+_PRINTF_PLAIN = re.compile(r"%%|%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|%[sd](?!\w)")
+
+_NUMBER = re.compile(
+    r"(?<!\d)(?:\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,'’]\d+)*)"
+)
+_NUMBER_SEPARATORS = re.compile(r"[.,'’ \u00a0\u202f\u2009]")
+
+_PARK = 0xF0000  # Supplementary Private Use Area-A: never in real text
+_PARKED = re.compile("[\U000f0000-\U000f007f]")
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def _split_code(text: str) -> list[tuple[bool, str]]:
+    """Text cut into (is_code, piece): markup inside a code span is not markup."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for match in _CODE_SPAN.finditer(text):
+        pieces.append((False, text[pos : match.start()]))
+        pieces.append((True, match.group(2)))
+        pos = match.end()
+    pieces.append((False, text[pos:]))
+    return pieces
+
+
+def plain_text(markdown: str) -> str:
+    """What a reader sees of a Markdown inline segment: markup and link targets removed.
+
+    >>> plain_text("Ask **now**, see [the law](https://a.org/ley) or `code`.")
+    'Ask now, see the law or code.'
+    """
+    out: list[str] = []
+    for is_code, piece in _split_code(markdown):
+        if is_code:
+            out.append(piece)
+            continue
+        piece = _LINK.sub(lambda m: m.group(2), piece)
+        piece = _AUTOLINK.sub(lambda m: m.group(1), piece)
+        # Escaped characters are parked in the private use area so they survive as text.
+        piece = _ESCAPE.sub(lambda m: chr(_PARK + ord(m.group(1))), piece)
+        piece = re.sub(r"\*+(?=\S)|(?<=\S)\*+", "", piece)
+        piece = re.sub(r"(?<![^\W_])_+|_+(?![^\W_])", "", piece)
+        out.append(re.sub(_PARKED, lambda m: chr(ord(m.group(0)) - _PARK), piece))
+    return "".join(out)
+
+
+def _visible(text: str) -> str:
+    return unicodedata.normalize("NFC", plain_text(text))
+
+
+def _quote(text: str, limit: int = 40, *, tail: bool = False) -> str:
+    """``text`` in quotes, shortened to ``limit`` (keeping its end when ``tail``)."""
+    text = text.replace("\n", "\\n")
+    if len(text) > limit:
+        text = "…" + text[-(limit - 1) :] if tail else text[: limit - 1] + "…"
+    return f"'{text}'"
+
+
+def _link_targets(text: str) -> list[str]:
+    targets: list[str] = []
+    for is_code, piece in _split_code(text):
+        if is_code:
+            continue
+        for match in _LINK.finditer(piece):
+            targets.append(match.group(3).strip("<>"))
+        targets.extend(m.group(1) for m in _AUTOLINK.finditer(piece))
+    return targets
+
+
+def _without_links(text: str) -> str:
+    """Text with link targets, autolinks and bare URLs blanked (for other token checks)."""
+    text = _LINK.sub(lambda m: f"{m.group(1)}[{m.group(2)}]()", text)
+    text = _AUTOLINK.sub(" ", text)
+    return _BARE_URL.sub(" ", text)
+
+
+def _bare_urls(text: str) -> list[str]:
+    text = _LINK.sub(lambda m: f"[{m.group(2)}]()", text)
+    text = _AUTOLINK.sub(" ", text)
+    urls: list[str] = []
+    for is_code, piece in _split_code(text):
+        if not is_code:
+            urls.extend(_trim_url(m.group(0)) for m in _BARE_URL.finditer(piece))
+    return urls
+
+
+def _trim_url(url: str) -> str:
+    return url.rstrip(_URL_TRAILING)
+
+
+def _emails(text: str) -> set[str]:
+    cleaned = _LINK.sub(lambda m: f"[{m.group(2)}]()", text)
+    cleaned = _AUTOLINK.sub(" ", cleaned)
+    return {m.group(0).rstrip(".").lower() for m in _EMAIL.finditer(cleaned)}
+
+
+def markup_counts(text: str) -> Counter[str]:
+    """How many of each Markdown inline delimiter ``text`` uses, outside code and URLs.
+
+    >>> dict(markup_counts("**a** [b](http://x_y.org) `*c*`"))
+    {'`': 2, '**': 2, '[': 1, ']': 1, '](': 1}
+    """
+    counts: Counter[str] = Counter()
+    text = _ESCAPE.sub(" ", text)
+    counts["`"] = text.count("`")
+    text = _CODE_SPAN.sub(" ", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)}[{m.group(2)}]()", text)
+    text = _AUTOLINK.sub(" ", text)
+    text = _BARE_URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    for double in ("**", "__"):
+        if double == "__":
+            found = re.findall(r"(?<![^\W_])__|__(?![^\W_])", text)
+            counts[double] = len(found)
+            text = re.sub(r"(?<![^\W_])__|__(?![^\W_])", " ", text)
+        else:
+            counts[double] = text.count(double)
+            text = text.replace(double, " ")
+    counts["*"] = len(re.findall(r"(?<!\s)\*|\*(?!\s)", text))
+    counts["_"] = len(re.findall(r"(?<![^\W_])_|_(?![^\W_])", text))
+    counts["["] = text.count("[")
+    counts["]"] = text.count("]")
+    counts["]("] = text.count("](")
+    return +counts
+
+
+def _placeholders(text: str, *, printf: bool, plain_printf: bool, brace: bool) -> list[str]:
+    found: list[str] = []
+    if brace:
+        found.extend(m.group(0) for m in _BRACE.finditer(text) if m.group(0) not in {"{{", "}}"})
+    if printf:
+        found.extend(m.group(0) for m in _PRINTF.finditer(text) if m.group("conv") != "%")
+    elif plain_printf:
+        found.extend(m.group(0) for m in _PRINTF_PLAIN.finditer(text) if m.group(0) != "%%")
+    return found
+
+
+def _is_positional(placeholder: str) -> bool:
+    """``{}``, ``%s``, ``%d``: the order of arguments decides which is which."""
+    if placeholder.startswith("{"):
+        return bool(re.fullmatch(r"\{(?:![rsa])?(?::[^{}]*)?\}", placeholder))
+    return not re.match(r"%(?:\(|\d+\$)", placeholder)
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    """(canonical, as written) for each number: ``1,000``, ``1.000``, ``1 000`` -> ``1000``."""
+    cleaned = _without_links(text)
+    cleaned = _EMAIL.sub(" ", cleaned)
+    cleaned = _BRACE.sub(" ", cleaned)
+    cleaned = _PRINTF.sub(" ", cleaned)
+    out = []
+    for match in _NUMBER.finditer(cleaned):
+        written = match.group(0)
+        canonical = _NUMBER_SEPARATORS.sub("", written).lstrip("0") or "0"
+        out.append((canonical, written))
+    return out
+
+
+_END_CLASSES: Mapping[str, str] = MappingProxyType(
+    {
+        ".": ".",
+        "…": ".",
+        "。": ".",
+        "।": ".",
+        "։": ".",
+        "።": ".",
+        "?": "?",
+        "？": "?",
+        "؟": "?",
+        "\u037e": "?",
+        "!": "!",
+        "！": "!",
+        ":": ":",
+        "：": ":",
+    }
+)
+_CLOSERS = "\"'”’»›)]}*_`"
+_QUESTION_OR_EXCLAMATION = re.compile(r"[?!]")
+
+
+def _end_mark(text: str) -> tuple[str | None, str]:
+    """The class of the final punctuation of ``text`` and the text up to it."""
+    visible = _visible(text).rstrip().rstrip(_CLOSERS).rstrip()
+    if not visible:
+        return None, visible
+    return _END_CLASSES.get(visible[-1]), visible
+
+
+# Languages whose questions and exclamations open with an inverted mark. Quechua and Aymara
+# writers often borrow ¿ and ¡ from Spanish, but not always: only the closing mark is
+# checked there, as for every other language.
+_INVERTED_MARK_LANGUAGES = frozenset({"es"})
+
+
+# --------------------------------------------------------------------------- catalog lines
+
+
+@dataclass(frozen=True)
+class _EntryLines:
+    msgid: int
+    msgstr: Mapping[int | None, int]
+
+
+@dataclass(frozen=True)
+class _CatalogLines:
+    entries: Mapping[tuple[str | None, str], _EntryLines]
+    header: int | None = None  # the header's msgstr line
+    plural_forms: int | None = None  # the header line holding "Plural-Forms:"
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as text editors count them (``\\n``, ``\\r\\n`` or ``\\r``), not ``str.splitlines``
+    (which also splits on U+2028 and form feeds a msgstr may contain)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def scan_catalog_lines(text: str) -> _CatalogLines:
+    """Where each entry's msgid and msgstr keywords are, keyed by ``(msgctxt, msgid)``.
+
+    A small scanner of the PO grammar, independent of polib, because polib does not keep
+    these lines. Obsolete (``#~``) and previous (``#|``) lines are comments here. It never
+    raises: on a malformed catalog polib reports the error, not this.
+    """
+    entries: dict[tuple[str | None, str], _EntryLines] = {}
+    header_line: int | None = None
+    plural_line: int | None = None
+    ctxt: list[str] | None = None
+    msgid: list[str] = []
+    msgid_line = 0
+    msgstr_lines: dict[int | None, int] = {}
+    has_msgid = False
+    target: list[str] | None = None  # the string that continuation lines extend
+    in_header = False
+
+    def finish() -> None:
+        nonlocal header_line
+        key = (None if ctxt is None else "".join(ctxt), "".join(msgid))
+        if key == (None, "") and header_line is None:
+            header_line = msgstr_lines.get(None, msgid_line)
+        entries.setdefault(key, _EntryLines(msgid_line, dict(msgstr_lines)))
+
+    for number, raw in enumerate(split_lines(text), start=1):
+        line = raw.strip().lstrip("\ufeff") if number == 1 else raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            keyword, rest = "", line
+        else:
+            keyword, _, rest = line.partition(" ")
+        pieces = [polib.unescape(m.group(1)) for m in _STRING.finditer(rest)]
+        if keyword == "msgctxt":
+            if has_msgid:
+                finish()
+            ctxt, msgid, msgstr_lines, has_msgid = list(pieces), [], {}, False
+            target, in_header = ctxt, False
+        elif keyword == "msgid":
+            if has_msgid:
+                finish()
+                ctxt, msgstr_lines = None, {}
+            msgid, msgid_line, has_msgid = list(pieces), number, True
+            target, in_header = msgid, False
+        elif keyword.startswith("msgstr"):
+            index_match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
+            index = int(index_match.group(1)) if index_match else None
+            msgstr_lines.setdefault(index, number)
+            in_header = (
+                header_line is None and ctxt is None and not "".join(msgid) and index is None
+            )
+            target = None
+        elif keyword:
+            target, in_header = None, False  # msgid_plural, or a line polib will reject
+        elif target is not None:
+            target.extend(pieces)
+        if in_header and plural_line is None and any("Plural-Forms:" in p for p in pieces):
+            plural_line = number
+    if has_msgid:
+        finish()
+    return _CatalogLines(MappingProxyType(entries), header_line, plural_line)
+
+
+# --------------------------------------------------------------------------- catalog input
+
+
+def catalog_locale(po: polib.POFile, path: str | PurePath | None) -> str | None:
+    """The catalog's locale: the header's ``Language``, else ``<locale>/LC_MESSAGES/`` in
+    the path, else a file name like ``es.po`` or ``pt_BR.po``."""
+    language = (po.metadata.get("Language") or "").strip()
+    if language:
+        return language
+    if path is None:
+        return None
+    parts = PurePath(path).parts
+    if len(parts) >= 3 and parts[-2] == "LC_MESSAGES":
+        return parts[-3]
+    stem = PurePath(path).stem
+    if re.fullmatch(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*(?:@\w+)?", stem):
+        return stem
+    return None
+
+
+def _charset(data: bytes) -> str:
+    match = re.search(rb"charset=([\w.:-]+)", data[:8192])
+    charset = match.group(1).decode("ascii") if match else "utf-8"
+    return "utf-8" if charset.upper() == "CHARSET" else charset
+
+
+def read_catalog_text(path: Path, display: str) -> tuple[str, str]:
+    """The catalog's text and encoding, with errors that name the file and line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(
+            f"cannot read catalog: {exc.strerror or exc}", SourceLocation(display)
+        ) from exc
+    encoding = _charset(data)
+    try:
+        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
+        return data.decode(codec), encoding
+    except LookupError as exc:
+        line = data[: data.find(b"charset=")].count(b"\n") + 1
+        raise CatalogError(
+            f"unknown charset {encoding!r} in the Content-Type header",
+            SourceLocation(display, line),
+            hint="use charset=UTF-8",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogError(
+            f"catalog is not valid {encoding} text (byte 0x{data[exc.start]:02x})",
+            SourceLocation(display, line),
+            hint="save the file as UTF-8 and say charset=UTF-8 in the header",
+        ) from exc
+
+
+def check_po_file(
+    path: Path, options: TranslationOptions, *, display: str | None = None
+) -> list[Diagnostic]:
+    """Read one catalog and run every enabled translation check on it.
+
+    A catalog polib cannot parse raises :class:`~plainlang.errors.CatalogError` with the
+    file and the 1-based line (exit code 2), never polib's bare ``IOError``.
+    """
+    shown = display or str(path)
+    text, encoding = read_catalog_text(path, shown)
+    try:
+        po = polib.pofile(str(path), encoding=encoding)
+    except (OSError, ValueError, IndexError, KeyError) as exc:
+        message = str(exc)
+        line_match = re.search(r"\(line (\d+)\)", message)
+        detail = message.split("): ", 1)[1] if "): " in message else "syntax error"
+        raise CatalogError(
+            f"invalid PO syntax: {detail}",
+            SourceLocation(shown, int(line_match.group(1)) if line_match else None),
+            hint="fix the entry at this line; msgfmt --check reports the same",
+        ) from exc
+    return check_catalog(po, shown, None, options, text=text)
+
+
+# --------------------------------------------------------------------------- the checks
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One translated text of an entry: msgstr, or msgstr[n] of a plural entry."""
+
+    index: int | None
+    source: str
+    translation: str
+    line: int | None
+    other_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Found:
+    check: str
+    message: str
+    line: int | None
+    index: int | None = None
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    locale: str | None
+    language: str
+    options: TranslationOptions
+    nplurals: int | None
+    glyph_check: Callable[[str], set[str]] | None
+
+
+def check_catalog(
+    po: polib.POFile,
+    path: str,
+    locale: str | None,
+    options: TranslationOptions,
+    *,
+    text: str | None = None,
+) -> list[Diagnostic]:
+    """Every enabled translation check on ``po``, as diagnostics sorted by line.
+
+    ``path`` is the name diagnostics show; ``locale`` defaults to :func:`catalog_locale`.
+    ``text`` is the catalog's source text, used to point at msgstr lines (read from
+    ``po.fpath`` when not given). The catalog is never modified.
+    """
+    locale = locale or catalog_locale(po, path)
+    opts = options.for_locale(locale)
+    if text is None and po.fpath and Path(po.fpath).is_file():
+        text = Path(po.fpath).read_text(encoding=po.encoding or "utf-8", errors="replace")
+    lines = scan_catalog_lines(text) if text is not None else _CatalogLines({})
+    found: list[Diagnostic] = []
+
+    def emit(item: _Found, entry: polib.POEntry | None, entry_lines: _EntryLines | None) -> None:
+        if item.check in opts.disabled:
+            return
+        extra: dict[str, Any] = {}
+        if entry is not None:
+            extra["msgid_line"] = entry_lines.msgid if entry_lines else None
+            if entry.msgctxt is not None:
+                extra["msgctxt"] = entry.msgctxt
+        if item.index is not None:
+            extra["plural_index"] = item.index
+        diag = Diagnostic(
+            path=path,
+            line=item.line,
+            severity=opts.severity(item.check),
+            check=item.check,
+            message=item.message,
+            hint=item.hint or CHECKS[item.check].hint,
+            locale=locale,
+            msgid=entry.msgid if entry is not None else None,
+            extra=extra,
+        )
+        found.append(diag)
+
+    entries = [e for e in po if not e.obsolete]
+    nplurals, header_findings = _check_plural_header(po, entries, lines)
+    for item in header_findings:
+        emit(item, None, None)
+
+    context = _Context(
+        locale=locale,
+        language=_language(locale) if locale else "",
+        options=opts,
+        nplurals=nplurals,
+        glyph_check=_glyph_checker(opts.font_paths) if "glyphs" not in opts.disabled else None,
+    )
+    for entry in entries:
+        entry_lines = lines.entries.get((entry.msgctxt, entry.msgid))
+        silenced = _silenced(entry)
+        if "all" in silenced:
+            continue
+        for item in _check_entry(entry, entry_lines, context):
+            if item.check not in silenced:
+                emit(item, entry, entry_lines)
+    # By line; on one line, in the order the checks ran (structure, state, then content).
+    found.sort(key=lambda diag: diag.line or 0)
+    return found
+
+
+def _silenced(entry: polib.POEntry) -> set[str]:
+    ids: set[str] = set()
+    for flag in entry.flags:
+        if flag.startswith("ignore-"):
+            name = flag[len("ignore-") :]
+            ids.add(_WEBLATE_ALIASES.get(name, name))
+    for comment_line in (entry.tcomment or "").splitlines():
+        match = re.match(r"\s*plainlang-ignore\s*:\s*(.*)$", comment_line)
+        if match:
+            ids.update(part for part in re.split(r"[\s,]+", match.group(1)) if part)
+    return ids
+
+
+def _check_plural_header(
+    po: polib.POFile, entries: Sequence[polib.POEntry], lines: _CatalogLines
+) -> tuple[int | None, list[_Found]]:
+    """``nplurals`` from the header, and what is wrong with it if plural entries need it."""
+    header = po.metadata.get("Plural-Forms")
+    has_plurals = any(e.msgid_plural for e in entries)
+    line = lines.plural_forms or lines.header
+    if header is None:
+        if not has_plurals:
+            return None, []
+        return None, [
+            _Found(
+                "plurals",
+                "the catalog has plural entries but no Plural-Forms header",
+                lines.header or 1,
+                hint='add e.g. "Plural-Forms: nplurals=2; plural=(n != 1);\\n" to the header',
+            )
+        ]
+    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
+    valid = (
+        match is not None
+        and 1 <= int(match.group(1)) <= 6
+        and re.fullmatch(r"[\sn0-9()!=<>&|?:%+\-*/]+", match.group(2)) is not None
+    )
+    if match is None or not valid:
+        if not has_plurals:
+            return None, []
+        return None, [
+            _Found(
+                "plurals",
+                f"invalid Plural-Forms header: {_quote(header, 60)}",
+                line,
+                hint="write it as: nplurals=N; plural=EXPRESSION; (see the gettext manual)",
+            )
+        ]
+    return int(match.group(1)), []
+
+
+def _forms(
+    entry: polib.POEntry, entry_lines: _EntryLines | None, nplurals: int | None
+) -> list[_Form]:
+    fallback = entry.linenum or None
+    if not entry.msgid_plural:
+        line = entry_lines.msgstr.get(None, entry_lines.msgid) if entry_lines else fallback
+        return [_Form(None, entry.msgid, entry.msgstr, line)]
+    forms = []
+    for index in sorted(entry.msgstr_plural):
+        line = entry_lines.msgstr.get(index, entry_lines.msgid) if entry_lines else fallback
+        singular_only = index == 0 and nplurals != 1
+        source = entry.msgid if singular_only else entry.msgid_plural
+        other = entry.msgid_plural if singular_only else entry.msgid
+        forms.append(_Form(index, source, entry.msgstr_plural[index], line, (other,)))
+    return forms
+
+
+def _check_entry(
+    entry: polib.POEntry, entry_lines: _EntryLines | None, ctx: _Context
+) -> Iterator[_Found]:
+    forms = _forms(entry, entry_lines, ctx.nplurals)
+    first_line = forms[0].line if forms else (entry_lines.msgid if entry_lines else None)
+    if entry.msgid_plural and ctx.nplurals is not None:
+        yield from _check_plural_count(entry, forms, ctx.nplurals, first_line)
+
+    empty = [f for f in forms if not f.translation]
+    if empty:
+        if ctx.options.include_untranslated:
+            if len(empty) == len(forms):
+                message = "not translated yet"
+            else:
+                names = ", ".join(f"msgstr[{f.index}]" for f in empty)
+                message = f"plural form {names} not translated yet"
+            yield _Found("untranslated", message, empty[0].line, empty[0].index)
+        if len(empty) == len(forms):
+            return
+    if entry.fuzzy:
+        previous = entry.previous_msgid
+        message = "marked fuzzy: the translation is a draft or its source changed"
+        if previous and previous != entry.msgid:
+            message = f"marked fuzzy: the source changed (it was {_quote(previous)})"
+        yield _Found("fuzzy", message, first_line)
+        if not ctx.options.include_fuzzy:
+            return
+
+    flags = set(entry.flags)
+    budget = _length_budget(entry)
+    kinds = _kinds(entry)
+    for form in forms:
+        if not form.translation:
+            continue
+        for check in _FORM_CHECKS:
+            yield from check(form, flags, budget, kinds, ctx)
+
+
+def _check_plural_count(
+    entry: polib.POEntry, forms: Sequence[_Form], nplurals: int, line: int | None
+) -> Iterator[_Found]:
+    have = {f.index for f in forms}
+    missing = [i for i in range(nplurals) if i not in have]
+    extra = [f for f in forms if f.index is not None and f.index >= nplurals]
+    if missing:
+        names = ", ".join(f"msgstr[{i}]" for i in missing)
+        yield _Found(
+            "plurals",
+            f"{names} missing: the Plural-Forms header says nplurals={nplurals}",
+            line,
+        )
+    for form in extra:
+        yield _Found(
+            "plurals",
+            f"msgstr[{form.index}] is one form too many: the header says nplurals={nplurals}",
+            form.line,
+            form.index,
+        )
+
+
+def _length_budget(entry: polib.POEntry) -> int | None:
+    for comment_line in (entry.comment or "").splitlines():
+        match = re.fullmatch(r"\s*max-length\s*:\s*(\d+)\s*", comment_line)
+        if match:
+            return int(match.group(1))
+    for flag in entry.flags:  # Weblate's spelling: #, max-length:60
+        match = re.fullmatch(r"max-length:(\d+)", flag)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _kinds(entry: polib.POEntry) -> frozenset[str]:
+    for comment_line in (entry.comment or "").splitlines():
+        match = re.fullmatch(r"\s*kind\s*:\s*(.*)", comment_line)
+        if match:
+            return frozenset(k.strip() for k in match.group(1).split(",") if k.strip())
+    return frozenset()
+
+
+_FormCheck = Callable[[_Form, set[str], int | None, frozenset[str], _Context], Iterator[_Found]]
+
+
+def _diff_message(label: str, missing: Sequence[str], extra: Sequence[str]) -> str:
+    if len(missing) == 1 and len(extra) == 1:
+        return f"{label} changed: {missing[0]} -> {extra[0]}"
+    parts = []
+    if missing:
+        parts.append(f"{label} missing: {', '.join(missing)}")
+    if extra:
+        parts.append(f"{label} not in the source: {', '.join(extra)}")
+    return "; ".join(parts)
+
+
+def _check_placeholder(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    printf = bool(flags & {"python-format", "c-format"})
+    kwargs = {
+        "printf": printf and not flags & {"no-python-format", "no-c-format"},
+        "plain_printf": not flags & {"no-python-format", "no-c-format"},
+        "brace": "no-python-brace-format" not in flags,
+    }
+    source = _placeholders(form.source, **kwargs)
+    translation = _placeholders(form.translation, **kwargs)
+    others = {p for s in form.other_sources for p in _placeholders(s, **kwargs)}
+    # Named ones can move and repeat; positional ones ({}, %s) must keep count and order.
+    named_src = {p for p in source if not _is_positional(p)}
+    named_tr = {p for p in translation if not _is_positional(p)}
+    missing = sorted(named_src - named_tr)
+    extra = sorted(named_tr - named_src - others)
+    pos_src = [p for p in source if _is_positional(p)]
+    pos_tr = [p for p in translation if _is_positional(p)]
+    if pos_src != pos_tr:
+        if Counter(pos_src) == Counter(pos_tr):
+            yield _Found(
+                "placeholder",
+                f"positional placeholders reordered: {' '.join(pos_src)} -> {' '.join(pos_tr)}",
+                form.line,
+                form.index,
+                hint="use named placeholders to reorder, or keep the source order",
+            )
+        else:
+            missing += sorted((Counter(pos_src) - Counter(pos_tr)).elements())
+            extra += sorted((Counter(pos_tr) - Counter(pos_src)).elements())
+    if missing or extra:
+        yield _Found(
+            "placeholder", _diff_message("placeholder", missing, extra), form.line, form.index
+        )
+
+
+def _check_markup(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    if not kinds and "md-text" not in flags:
+        return  # not Markdown: `quotes' and * in other projects' messages are plain text
+    source, translation = markup_counts(form.source), markup_counts(form.translation)
+    if source == translation:
+        return
+    diffs = [
+        f"{token} {source[token]} in the source, {translation[token]} here"
+        for token in ("**", "__", "*", "_", "`", "[", "]", "](")
+        if source[token] != translation[token]
+    ]
+    yield _Found("markup", "markup differs: " + "; ".join(diffs), form.line, form.index)
+
+
+def _check_url(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    src_links, tr_links = _link_targets(form.source), _link_targets(form.translation)
+    src_bare, tr_bare = _bare_urls(form.source), _bare_urls(form.translation)
+    if set(src_links) != set(tr_links):
+        missing = sorted(set(src_links) - set(tr_links))
+        extra = sorted(set(tr_links) - set(src_links))
+        yield _Found("url", _diff_message("link target", missing, extra), form.line, form.index)
+    if set(src_bare) != set(tr_bare):
+        missing = sorted(set(src_bare) - set(tr_bare))
+        extra = sorted(set(tr_bare) - set(src_bare))
+        yield _Found("url", _diff_message("web address", missing, extra), form.line, form.index)
+
+
+def _check_email(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    source, translation = _emails(form.source), _emails(form.translation)
+    if source != translation:
+        message = _diff_message(
+            "e-mail address", sorted(source - translation), sorted(translation - source)
+        )
+        yield _Found("email", message, form.line, form.index)
+
+
+def _check_number(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    have = {canonical for canonical, _ in _numbers(form.translation)}
+    missing: dict[str, str] = {}
+    for canonical, written in _numbers(form.source):
+        if canonical not in have:
+            missing.setdefault(canonical, written)
+    if missing:
+        label = "number" if len(missing) == 1 else "numbers"
+        yield _Found(
+            "number",
+            f"{label} missing: {', '.join(missing.values())}",
+            form.line,
+            form.index,
+        )
+
+
+def _check_same(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    if form.translation.strip() != form.source.strip():
+        return
+    text = _visible(form.source)
+    text = _BARE_URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _BRACE.sub(" ", text)
+    for phrase in sorted(ctx.options.same_allow, key=len, reverse=True):
+        text = re.sub(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", " ", text, flags=re.IGNORECASE)
+    words = _WORD.findall(text)
+    if not words:
+        return  # no letters left: numbers, URLs, placeholders, allowed words
+    if "attribution" in kinds or (2 <= len(words) <= 4 and all(w[0].isupper() for w in words)):
+        return  # a name: "Ana María Tamayo", "Open Government Partnership"
+    yield _Found(
+        "same",
+        f"translation is identical to the source: {_quote(form.source)}",
+        form.line,
+        form.index,
+    )
+
+
+def _describe_space(space: str) -> str:
+    if not space:
+        return "nothing"
+    if set(space) == {" "}:
+        return "1 space" if len(space) == 1 else f"{len(space)} spaces"
+    return repr(space)
+
+
+def _check_whitespace(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    def ends(text: str) -> tuple[str, str]:
+        return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+
+    src_lead, src_trail = ends(form.source)
+    tr_lead, tr_trail = ends(form.translation)
+    problems = []
+    if src_lead != tr_lead:
+        problems.append(
+            f"starts with {_describe_space(tr_lead)}, the source with {_describe_space(src_lead)}"
+        )
+    if src_trail != tr_trail:
+        problems.append(
+            f"ends with {_describe_space(tr_trail)}, the source with {_describe_space(src_trail)}"
+        )
+    if problems:
+        yield _Found("whitespace", "translation " + "; ".join(problems), form.line, form.index)
+
+
+def _check_double_space(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    inner = form.translation.strip()
+    match = re.search(r"[ \u00a0]{2,}", inner)
+    if match and not re.search(r"[ \u00a0]{2,}", form.source.strip()):
+        start = max(0, match.start() - 15)
+        around = inner[start : match.end() + 15]
+        yield _Found("double-space", f"doubled space in {_quote(around)}", form.line, form.index)
+
+
+def _check_end_punctuation(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    wanted, _ = _end_mark(form.source)
+    if wanted is None:
+        return
+    got, visible = _end_mark(form.translation)
+    if got != wanted:
+        if got is None:
+            message = f"the source ends with '{wanted}', the translation does not: "
+            message += _quote(visible, 30, tail=True)
+        else:
+            message = f"the source ends with '{wanted}', the translation with '{visible[-1]}'"
+        yield _Found("end-punctuation", message, form.line, form.index)
+        return
+    if wanted in "?!" and ctx.language in _INVERTED_MARK_LANGUAGES:
+        body = visible[:-1].rstrip("?!")
+        # The final question runs from the previous ? or ! (a full stop may be "Sr." or "1.5").
+        cut = max((m.end() for m in _QUESTION_OR_EXCLAMATION.finditer(body)), default=0)
+        if not re.search(r"[¿¡]", body[cut:]):
+            opener = "¿" if wanted == "?" else "¡"
+            kind = "question" if wanted == "?" else "exclamation"
+            question = _quote(body[cut:].strip() + wanted)
+            yield _Found(
+                "end-punctuation",
+                f"Spanish {kind} without the opening '{opener}': {question}",
+                form.line,
+                form.index,
+                hint=f"open the {kind} with {opener}",
+            )
+
+
+def _check_length(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    length = len(_visible(form.translation).strip())
+    if budget is not None and length > budget:
+        yield _Found(
+            "length",
+            f"translation is {length} characters; the layout has room for {budget}",
+            form.line,
+            form.index,
+        )
+    ratio_limit = ctx.options.length_ratio
+    source_length = len(_visible(form.source).strip())
+    if ratio_limit is not None and source_length >= 10:
+        ratio = length / source_length
+        if ratio > ratio_limit:
+            yield _Found(
+                "length-ratio",
+                f"translation is {ratio:.1f}x the source's length (limit {ratio_limit:g}x)",
+                form.line,
+                form.index,
+            )
+
+
+def _check_glossary(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    glossary = ctx.options.glossary
+    if glossary is None:
+        return
+    translation = _visible(form.translation).casefold()
+    for term in glossary.terms_in(_visible(form.source)):
+        approved = term.translation_for(ctx.locale)
+        if approved and approved.casefold() not in translation:
+            hint = "use the approved translation from the project glossary"
+            if term.note:
+                hint += f" ({term.note})"
+            yield _Found(
+                "glossary",
+                f"glossary term {term.source!r} should be translated {approved!r}",
+                form.line,
+                form.index,
+                hint=hint,
+            )
+
+
+def _check_glyphs(
+    form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
+) -> Iterator[_Found]:
+    if ctx.glyph_check is None:
+        return
+    missing = sorted(ctx.glyph_check(_visible(form.translation)))
+    if missing:
+        listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:8])
+        more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+        yield _Found(
+            "glyphs",
+            f"the leaflet fonts have no glyph for {listed}{more}",
+            form.line,
+            form.index,
+        )
+
+
+_FORM_CHECKS: tuple[_FormCheck, ...] = (
+    _check_placeholder,
+    _check_markup,
+    _check_url,
+    _check_email,
+    _check_number,
+    _check_same,
+    _check_whitespace,
+    _check_double_space,
+    _check_end_punctuation,
+    _check_length,
+    _check_glossary,
+    _check_glyphs,
+)
+
+
+# --------------------------------------------------------------------------- glyphs
+
+
+def _glyph_checker(font_paths: Sequence[Path]) -> Callable[[str], set[str]] | None:
+    """``missing_glyphs`` bound to the fonts, or None without fonts; fonts read once here.
+
+    Imported here, not at the top: only a project with fonts pays for fontTools.
+    """
+    if not font_paths:
+        return None
+    from fontTools.ttLib import TTFont, TTLibError
+
+    from plainlang.pdf import missing_glyphs
+
+    for font in font_paths:
+        # Read each font here first, from bytes, so a broken file becomes a ConfigError
+        # naming it (and no file handle is left open) before missing_glyphs caches it.
+        try:
+            with TTFont(io.BytesIO(font.read_bytes()), lazy=True) as parsed:
+                parsed.getBestCmap()
+        except (OSError, TTLibError, ValueError, AssertionError, struct.error) as exc:
+            raise ConfigError(
+                f"cannot read font: {exc}",
+                SourceLocation(str(font)),
+                hint="list only .ttf or .otf font files in [checks] fonts",
+            ) from exc
+    fonts = tuple(font_paths)
+    return lambda text: missing_glyphs(text, fonts)

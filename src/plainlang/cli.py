@@ -6,6 +6,7 @@ Exit codes (contract): 0 all good; 1 checks or gates found problems; 2 bad input
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -215,6 +216,215 @@ def stats(
     if below:
         click.echo(f"coverage below {min_coverage:g}% in: {', '.join(below)}", err=True)
         raise SystemExit(1)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()
+
+
+@cli.command()
+@click.option("--case", "cases", multiple=True, help="Only this case id (repeatable).")
+@click.option("--locale", "-l", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.option("--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
+@click.option("--layout", "layouts", multiple=True, help="Only this layout (repeatable).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Worker processes [default: every core].",
+)
+@click.option(
+    "--force", is_flag=True, help="Rebuild even the leaflets whose inputs did not change."
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 on any warning (WeasyPrint messages included)."
+)
+@click.option(
+    "--shard", default=None, metavar="K/N", help="Build only part K of N of the plan (CI matrices)."
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Leaflets below N% translated are not built (exit 1).",
+)
+@click.option(
+    "--skip-below-coverage", is_flag=True, help="With --min-coverage: skip those leaflets, exit 0."
+)
+@click.option("--dry-run", is_flag=True, help="Print the planned PDF paths, one a line, and stop.")
+@click.option(
+    "--keep-html",
+    is_flag=True,
+    help="Also write the HTML beside each PDF (render it with weasyprint).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@pass_ctx
+def build(
+    ctx: Context,
+    cases: tuple[str, ...],
+    locales: tuple[str, ...],
+    audiences: tuple[str, ...],
+    layouts: tuple[str, ...],
+    jobs: int,
+    force: bool,
+    strict: bool,
+    shard: str | None,
+    min_coverage: float | None,
+    skip_below_coverage: bool,
+    dry_run: bool,
+    keep_html: bool,
+    as_json: bool,
+) -> None:
+    """PDFs for every case x locale x audience x layout.
+
+    Output: build/pdf/<locale>/<case>-<audience>-<layout>.pdf, and build/manifest.json.
+
+    Only leaflets whose inputs changed are made again (see build/manifest.json); a failure
+    in one leaflet is reported and the others go on. Exit 1 when any leaflet failed.
+
+    \b
+    Examples:
+      plainlang build
+      plainlang build --case right-to-know --locale qu --layout trifold --keep-html
+      plainlang build --dry-run --shard 1/3
+    """
+    from plainlang.build import BuildOptions, parse_shard, plan
+
+    options = BuildOptions(
+        cases=cases,
+        locales=locales,
+        audiences=audiences,
+        layouts=layouts,
+        jobs=jobs,
+        force=force,
+        strict=strict,
+        keep_html=keep_html,
+        shard=parse_shard(shard) if shard else None,
+        min_coverage=min_coverage,
+        coverage_action="skip" if skip_below_coverage else "fail",
+    )
+    config = ctx.config
+    if dry_run:
+        from plainlang.catalogs import load_cases
+
+        for leaflet in plan(config, load_cases(config, cases or None), options):
+            click.echo(leaflet.relpath())
+        return
+    report = _run_build(config.root, options)
+    if as_json:
+        from plainlang.build import report_json
+
+        click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+    else:
+        _print_build_summary(report)
+    raise SystemExit(report.exit_code(options))
+
+
+def _run_build(root: Path, options: Any) -> Any:
+    from plainlang.build import build as do_build
+
+    if _in_ci():
+
+        def plain(result: Any, done: int, total: int) -> None:
+            if result.status != "skipped":
+                line = f"[{done}/{total}] {result.status}: {result.path}"
+                if result.error:
+                    line += f": {result.error}"
+                click.echo(line, err=True)
+
+        return do_build(root, options, plain)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(result: Any, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=result.leaflet.name)
+            if result.status == "failed":
+                bar.console.print(f"[red]failed[/red] {result.path}: {result.error}")
+
+        return do_build(root, options, update)
+
+
+def _print_build_summary(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=False, width=110)
+    for result in report.results:
+        if result.status in ("failed", "below-coverage"):
+            lf = result.leaflet
+            click.echo(
+                f"{result.path}: {result.status}: case {lf.case}, locale {lf.locale}, "
+                f"audience {lf.audience}, layout {lf.layout}: {result.error}",
+                err=True,
+            )
+    table = Table(title="Leaflets", show_edge=True)
+    for col in (
+        "locale",
+        "built",
+        "skipped",
+        "failed",
+        "below coverage",
+        "coverage %",
+        "with fallbacks",
+    ):
+        table.add_column(col, justify="left" if col == "locale" else "right")
+    by_locale: dict[str, list[Any]] = {}
+    for result in report.results:
+        by_locale.setdefault(result.leaflet.locale, []).append(result)
+    for locale, rows in by_locale.items():
+        built = [r for r in rows if r.status in ("built", "skipped")]
+        mean = sum(r.coverage for r in built) / len(built) if built else 0.0
+        table.add_row(
+            locale,
+            str(sum(r.status == "built" for r in rows)),
+            str(sum(r.status == "skipped" for r in rows)),
+            str(sum(r.status == "failed" for r in rows)),
+            str(sum(r.status == "below-coverage" for r in rows)),
+            f"{mean:.0f}",
+            str(sum(1 for r in rows if r.counts.get("fallback", 0) or r.counts.get("source", 0))),
+        )
+    console.print(table)
+    click.echo(
+        f"{len(report.by_status('built'))} built, {len(report.by_status('skipped'))} up to date, "
+        f"{len(report.failed)} failed in {report.seconds:.1f} s"
+    )
+
+
+@cli.group()
+def manifest() -> None:
+    """Work with build/manifest.json files."""
+
+
+@manifest.command(name="merge")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=Path("build/manifest.json"),
+    show_default=True,
+)
+def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
+    """Join the manifests of several --shard builds into one.
+
+    \b
+    Example:
+      plainlang manifest merge shard-*/manifest.json -o build/manifest.json
+    """
+    from plainlang.build import merge_manifests
+
+    count = merge_manifests(list(manifests), output)
+    click.echo(f"wrote {output} ({count} leaflets)")
 
 
 @cli.command(name="new-case")

@@ -144,6 +144,14 @@ def iter_segments(blocks: Iterable[Block]) -> Iterator[Segment]:
             yield from iter_segments(block.blocks)
 
 
+def iter_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block, audience blocks and what they hold included, in source order."""
+    for block in blocks:
+        yield block
+        if isinstance(block, AudienceBlock):
+            yield from iter_blocks(block.blocks)
+
+
 def _filter_blocks(blocks: Sequence[Block], audience: str) -> tuple[Block, ...]:
     out: list[Block] = []
     for block in blocks:

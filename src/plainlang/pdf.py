@@ -358,6 +358,38 @@ class RenderResult:
     messages: tuple[str, ...] = ()
 
 
+@dataclass
+class LaidOut:
+    """A document laid out into pages, not yet written: measure it, then finish it."""
+
+    document: Any  # weasyprint.Document
+    messages: tuple[str, ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    def page_text_lengths(self) -> list[int]:
+        """Characters of text laid out on each page (to say how much a layout overflows)."""
+        return [_text_length(page._page_box) for page in self.document.pages]
+
+    def content_bottom_mm(self, page: int = 0) -> float:
+        """Where the content of ``page`` ends, from the top edge, in millimetres."""
+        page_box = self.document.pages[page]._page_box
+        bottom = 0.0
+        for child in page_box.children:
+            bottom = max(bottom, child.position_y + child.margin_height())
+        bottom += page_box.margin_bottom
+        return float(bottom) * 25.4 / 96
+
+
+def _text_length(box: Any) -> int:
+    text = getattr(box, "text", None)
+    if isinstance(text, str):
+        return len(text.strip())
+    return sum(_text_length(child) for child in getattr(box, "children", ()) or ())
+
+
 @dataclass(frozen=True)
 class _Rendered:
     pdf: bytes
@@ -456,13 +488,13 @@ class PdfRenderer:
             messages=rendered.messages,
         )
 
-    def _render(
-        self, html: str, base_url: Path, metadata: PdfMetadata, stylesheets: Sequence[Path]
-    ) -> _Rendered:
+    def layout(
+        self, html: str, *, base_url: Path, stylesheets: Sequence[Path] = ()
+    ) -> LaidOut:
+        """Lay ``html`` out into pages without writing a PDF (to measure, then :meth:`finish`)."""
         import weasyprint
         from weasyprint.css.counters import CounterStyle
 
-        date = document_date(metadata.date)
         with _weasyprint_messages() as messages:
             sheets = [self._stylesheet(path) for path in stylesheets]
             # A fresh CounterStyle per document, so @counter-style rules in one leaflet
@@ -478,13 +510,28 @@ class PdfRenderer:
                 stylesheets=[sheet.css for sheet in sheets],
                 pdf_variant=PDF_VARIANT,
             )
+        return LaidOut(document=document, messages=tuple(messages))
+
+    def finish(self, laid_out: LaidOut, metadata: PdfMetadata) -> bytes:
+        """PDF bytes of a laid-out document, with ``metadata`` and reproducible dates."""
+        date = document_date(metadata.date)
+        with _weasyprint_messages() as messages:
+            document = laid_out.document
             # Replace what WeasyPrint read from <title>/<meta>: the PDF says what the
             # metadata says, and HTML <link rel=attachment> files are never embedded.
             document.metadata = _document_metadata(metadata, date)
-            pdf = document.write_pdf(
+            pdf: bytes = document.write_pdf(
                 pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=True
             )
-        return _Rendered(pdf=pdf, pages=len(document.pages), messages=tuple(messages))
+        laid_out.messages += tuple(messages)
+        return pdf
+
+    def _render(
+        self, html: str, base_url: Path, metadata: PdfMetadata, stylesheets: Sequence[Path]
+    ) -> _Rendered:
+        laid_out = self.layout(html, base_url=base_url, stylesheets=stylesheets)
+        pdf = self.finish(laid_out, metadata)
+        return _Rendered(pdf=pdf, pages=laid_out.pages, messages=laid_out.messages)
 
     def _stylesheet(self, path: Path) -> _CachedSheet:
         from weasyprint import CSS

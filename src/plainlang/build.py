@@ -1,0 +1,577 @@
+"""Build: the plan of leaflets, what changed since the last build, and the PDFs themselves.
+
+This is the one module that calls every stage: content, catalogs, localize, render, pdf.
+Each PDF's inputs (case, the catalogs along its fallback chain, the templates it uses,
+config, plainlang's version) hash to a key kept in ``build/manifest.json``; a PDF whose key
+has not changed is not made again. Workers are processes, each with one PDF renderer (font
+configuration and stylesheet cache) for its life; a failure in one leaflet is reported
+with its case, locale, audience and layout and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plainlang import __version__
+from plainlang.catalogs import UI_DOMAIN, load_cases, po_path
+from plainlang.config import ProjectConfig, load_config, normalize_locale
+from plainlang.content import Case
+from plainlang.errors import BuildError, PlainlangError, UsageError
+from plainlang.fsio import write_bytes_atomic
+
+MANIFEST_VERSION = 1
+# Pages a layout is made of; more means the case is too long for it.
+LAYOUT_PAGES = {"trifold": 2, "flyer": 2, "phone": 1}
+PHONE_MIN_HEIGHT_MM = 192.0
+PHONE_MAX_HEIGHT_MM = 5000.0
+
+
+@dataclass(frozen=True, order=True)
+class Leaflet:
+    """One PDF of the plan."""
+
+    case: str
+    locale: str
+    audience: str
+    layout: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.locale}/{self.case}-{self.audience}-{self.layout}"
+
+    def pdf_path(self, config: ProjectConfig) -> Path:
+        return (
+            config.build_dir
+            / "pdf"
+            / self.locale
+            / f"{self.case}-{self.audience}-{self.layout}.pdf"
+        )
+
+    def relpath(self) -> str:
+        return f"build/pdf/{self.locale}/{self.case}-{self.audience}-{self.layout}.pdf"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    cases: tuple[str, ...] = ()
+    locales: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    layouts: tuple[str, ...] = ()
+    jobs: int = 0  # 0: every core
+    force: bool = False
+    strict: bool = False
+    keep_html: bool = False
+    shard: tuple[int, int] | None = None  # (K, N), 1-based K
+    min_coverage: float | None = None
+    coverage_action: str = "fail"  # fail | skip
+
+
+@dataclass
+class LeafletResult:
+    leaflet: Leaflet
+    status: str  # built | skipped | failed | below-coverage
+    path: str
+    key: str = ""
+    sha256: str = ""
+    pages: int = 0
+    size: int = 0
+    coverage: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    fallback_locales: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def manifest_entry(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "case": self.leaflet.case,
+            "locale": self.leaflet.locale,
+            "audience": self.leaflet.audience,
+            "layout": self.leaflet.layout,
+            "key": self.key,
+            "sha256": self.sha256,
+            "pages": self.pages,
+            "size": self.size,
+            "coverage": round(self.coverage, 1),
+            "translated": self.counts.get("translated", 0),
+            "drafts": self.counts.get("draft", 0),
+            "fallbacks": self.counts.get("fallback", 0) + self.counts.get("source", 0),
+            "fallback_locales": self.fallback_locales,
+            "warnings": self.warnings,
+        }
+
+
+# -- the plan --------------------------------------------------------------------------------
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/3"`` -> ``(2, 3)``; a usage error otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"--shard {text!r} must be K/N with 1 <= K <= N", hint="e.g. --shard 2/3")
+    return int(match.group(1)), int(match.group(2))
+
+
+def in_shard(leaflet: Leaflet, shard: tuple[int, int]) -> bool:
+    """Stable, disjoint sharding: by a hash of the leaflet's name, not its place in the plan.
+
+    Adding a case moves no other leaflet to another shard.
+    """
+    k, n = shard
+    return zlib.crc32(leaflet.name.encode("utf-8")) % n == k - 1
+
+
+def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) -> list[Leaflet]:
+    """Every leaflet to make: case x locale x audience x layout, after filters and shards."""
+    locales = [normalize_locale(x) for x in options.locales] or list(config.locales)
+    known = {config.source_locale, *config.locales}
+    for locale in locales:
+        if locale not in known:
+            raise UsageError(
+                f"--locale {locale} is not a locale of this project",
+                hint=f"choose from: {', '.join(sorted(known))}",
+            )
+    for audience in options.audiences:
+        if audience not in config.audiences:
+            raise UsageError(
+                f"--audience {audience} is not an audience of this project",
+                hint=f"choose from: {', '.join(config.audiences)}",
+            )
+    for layout in options.layouts:
+        if layout not in LAYOUT_PAGES:
+            raise UsageError(
+                f"--layout {layout} is not a layout", hint=f"choose from: {', '.join(LAYOUT_PAGES)}"
+            )
+    layouts = list(options.layouts) or list(config.layouts)
+    out = []
+    for case in cases:
+        audiences = case.audiences or config.audiences
+        for locale in locales:
+            for audience in audiences:
+                if options.audiences and audience not in options.audiences:
+                    continue
+                for layout in layouts:
+                    leaflet = Leaflet(case.id, locale, audience, layout)
+                    if options.shard is None or in_shard(leaflet, options.shard):
+                        out.append(leaflet)
+    return out
+
+
+# -- input keys ------------------------------------------------------------------------------
+
+
+class InputHasher:
+    """Hashes of files, each read once per build."""
+
+    def __init__(self, config: ProjectConfig) -> None:
+        self.config = config
+        self._files: dict[Path, str] = {}
+        self._templates: list[Path] | None = None
+
+    def file(self, path: Path) -> str:
+        if path not in self._files:
+            try:
+                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except FileNotFoundError:
+                self._files[path] = "missing"
+        return self._files[path]
+
+    def template_files(self) -> list[Path]:
+        if self._templates is None:
+            root = self.config.templates_dir
+            self._templates = (
+                sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+            )
+        return self._templates
+
+    def templates_for(self, layout: str, audience: str) -> list[Path]:
+        """The template files a leaflet of ``layout`` for ``audience`` can use.
+
+        Other layouts' templates and CSS, and other audiences' themes, do not count: editing
+        the flyer's CSS does not rebuild trifolds.
+        """
+        root = self.config.templates_dir
+        chosen = []
+        for path in self.template_files():
+            rel = path.relative_to(root).as_posix()
+            if rel.startswith("layouts/") and path.name.split(".")[0] != layout:
+                continue
+            if rel.startswith("css/"):
+                stem = path.stem
+                if stem in LAYOUT_PAGES and stem != layout:
+                    continue
+                if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
+                    continue
+            chosen.append(path)
+        return chosen
+
+    def key(self, leaflet: Leaflet, case: Case) -> str:
+        config = self.config
+        parts = [
+            f"plainlang {__version__}",
+            f"manifest {MANIFEST_VERSION}",
+            f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}",
+            repr(leaflet),
+            "config " + self.file(config.root / "plainlang.toml"),
+            "case " + self.file(config.root / case.path),
+        ]
+        if leaflet.locale != config.source_locale:
+            for locale in config.fallback_chain(leaflet.locale):
+                for domain in (case.id, UI_DOMAIN):
+                    path = po_path(config, locale, domain)
+                    parts.append(f"po {locale}/{domain} " + self.file(path))
+        for path in self.templates_for(leaflet.layout, leaflet.audience):
+            parts.append(f"tpl {path.relative_to(config.root).as_posix()} " + self.file(path))
+        for image in case_images(case, config):
+            parts.append(f"img {image.as_posix()} " + self.file(image))
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def case_images(case: Case, config: ProjectConfig) -> list[Path]:
+    from plainlang.content import Image, iter_blocks
+
+    return [
+        (config.content_dir / block.src).resolve()
+        for block in iter_blocks(case.blocks)
+        if isinstance(block, Image) and block.src and "://" not in block.src
+    ]
+
+
+# -- manifest -------------------------------------------------------------------------------
+
+
+def manifest_path(config: ProjectConfig) -> Path:
+    return config.build_dir / "manifest.json"
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """Entries by PDF path; an unreadable manifest is treated as empty (everything rebuilds)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    entries = data.get("leaflets") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return {}
+    return {e["path"]: e for e in entries if isinstance(e, dict) and "path" in e}
+
+
+def write_manifest(path: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
+    data = {
+        "manifest_version": MANIFEST_VERSION,
+        "generator": f"plainlang {__version__}",
+        "leaflets": [entries[k] for k in sorted(entries)],
+    }
+    text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def merge_manifests(paths: Sequence[Path], out: Path) -> int:
+    """Join shard manifests into one; a PDF listed twice with different content is an error."""
+    merged: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such manifest")
+        entries = read_manifest(path)
+        if not entries and path.stat().st_size:
+            raise UsageError(
+                f"{path}: not a plainlang manifest", hint="pass build/manifest.json files"
+            )
+        for key, entry in entries.items():
+            other = merged.get(key)
+            if other is not None and other.get("sha256") != entry.get("sha256"):
+                raise UsageError(
+                    f"{path}: {key} differs from the same leaflet in another manifest",
+                    hint="shards must come from the same commit",
+                )
+            merged[key] = dict(entry)
+    write_manifest(out, merged)
+    return len(merged)
+
+
+# -- workers ------------------------------------------------------------------------------
+
+
+class Worker:
+    """Makes leaflets; one per process, holding the caches that make it fast."""
+
+    def __init__(self, root: Path) -> None:
+        from plainlang.localize import CatalogSet
+        from plainlang.pdf import PdfRenderer
+        from plainlang.render import LeafletRenderer
+
+        self.config = load_config(root)
+        self.catalogs = CatalogSet(self.config)
+        self.renderer = LeafletRenderer(self.config, self.catalogs)
+        self.pdf = PdfRenderer(self.config.root)
+        self.cases: dict[str, Case] = {}
+
+    def case(self, case_id: str) -> Case:
+        if case_id not in self.cases:
+            self.cases[case_id] = load_cases(self.config, [case_id])[0]
+        return self.cases[case_id]
+
+    def make(self, leaflet: Leaflet, key: str, options: BuildOptions) -> LeafletResult:
+        from plainlang.localize import localize
+        from plainlang.pdf import PdfMetadata
+
+        started = time.perf_counter()
+        config = self.config
+        result = LeafletResult(leaflet, "failed", leaflet.relpath(), key=key)
+        try:
+            case = self.case(leaflet.case)
+            lc = localize(case, leaflet.locale, self.catalogs)
+            counts = lc.counts(leaflet.audience)
+            result.counts = {str(k): v for k, v in counts.items()}
+            result.coverage = lc.coverage(leaflet.audience)
+            result.fallback_locales = sorted(
+                {t.locale for t in lc.texts.values() if str(t.status) in ("fallback", "source")}
+            )
+            info = config.locale_info.get(leaflet.locale)
+            threshold = options.min_coverage
+            if info is not None and info.min_coverage is not None and threshold is None:
+                threshold = info.min_coverage
+            if threshold is not None and result.coverage < threshold:
+                result.status = "below-coverage"
+                result.error = (
+                    f"coverage {result.coverage:.0f}% is below {threshold:g}% "
+                    f"({'skipped' if options.coverage_action == 'skip' else 'not built'})"
+                )
+                return result
+            html = self.renderer.html(lc, leaflet.audience, leaflet.layout)
+            pdf_path = leaflet.pdf_path(config)
+            if options.keep_html:
+                write_bytes_atomic(pdf_path.with_suffix(".html"), html.encode("utf-8"))
+            laid_out = self.pdf.layout(html, base_url=config.templates_dir)
+            if leaflet.layout == "phone":
+                laid_out = self._fit_phone(html, laid_out)
+            self._check_overflow(leaflet, laid_out)
+            title = lc.text(case.title)
+            metadata = PdfMetadata(
+                title=_plain(title.text),
+                lang=config.locale_info[leaflet.locale].lang
+                if leaflet.locale in config.locale_info
+                else leaflet.locale,
+                author=config.author or config.publisher,
+                publisher=config.publisher,
+                subject=_plain(lc.text(case.summary).text) if case.summary else None,
+                keywords=(leaflet.audience, leaflet.layout, case.id),
+                date=_case_date(case),
+            )
+            pdf = self.pdf.finish(laid_out, metadata)
+            write_bytes_atomic(pdf_path, pdf)
+            result.status = "built"
+            result.sha256 = hashlib.sha256(pdf).hexdigest()
+            result.pages = laid_out.pages
+            result.size = len(pdf)
+            result.warnings = list(laid_out.messages)
+        except PlainlangError as exc:
+            result.error = exc.format()
+        except Exception as exc:  # one leaflet's failure must not stop the others
+            result.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            result.seconds = time.perf_counter() - started
+        return result
+
+    def _fit_phone(self, html: str, laid_out: Any) -> Any:
+        """Lay the phone leaflet out again on one page exactly as tall as its content."""
+        width = "108mm"
+        tall = f"<style>@page {{ size: {width} {PHONE_MAX_HEIGHT_MM:.0f}mm; }}</style></head>"
+        first = self.pdf.layout(
+            html.replace("</head>", tall, 1), base_url=self.config.templates_dir
+        )
+        if first.pages > 1:
+            raise BuildError(
+                f"too long even for one {PHONE_MAX_HEIGHT_MM:.0f} mm phone page",
+                hint="shorten the case",
+            )
+        height = max(PHONE_MIN_HEIGHT_MM, first.content_bottom_mm() + 1.0)
+        fitted = f"<style>@page {{ size: {width} {height:.1f}mm; }}</style></head>"
+        return self.pdf.layout(
+            html.replace("</head>", fitted, 1), base_url=self.config.templates_dir
+        )
+
+    def _check_overflow(self, leaflet: Leaflet, laid_out: Any) -> None:
+        expected = LAYOUT_PAGES[leaflet.layout]
+        if laid_out.pages <= expected:
+            return
+        lengths = laid_out.page_text_lengths()
+        over = sum(lengths[expected:])
+        total = sum(lengths) or 1
+        raise BuildError(
+            f"too long for {leaflet.layout}: {laid_out.pages} pages where {expected} fit; "
+            f"about {over} characters ({100 * over / total:.0f}% of the text) do not fit",
+            hint="shorten the case or its translation, or use another layout",
+        )
+
+
+def _plain(text: str) -> str:
+    from plainlang.markup import plain_text
+
+    return plain_text(text)
+
+
+def _case_date(case: Case) -> Any:
+    import datetime as dt
+
+    if case.date:
+        return dt.datetime.fromisoformat(case.date).replace(tzinfo=dt.UTC)
+    return None
+
+
+_WORKER: Worker | None = None
+
+
+def _init_worker(root: str) -> None:
+    global _WORKER
+    _WORKER = Worker(Path(root))
+
+
+def _run_one(args: tuple[Leaflet, str, BuildOptions]) -> LeafletResult:
+    assert _WORKER is not None
+    return _WORKER.make(*args)
+
+
+# -- the build -------------------------------------------------------------------------------
+
+
+@dataclass
+class BuildReport:
+    results: list[LeafletResult]
+    seconds: float
+
+    def by_status(self, status: str) -> list[LeafletResult]:
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def failed(self) -> list[LeafletResult]:
+        return self.by_status("failed")
+
+    def exit_code(self, options: BuildOptions) -> int:
+        if self.failed:
+            return 1
+        if self.by_status("below-coverage") and options.coverage_action == "fail":
+            return 1
+        if options.strict and any(r.warnings for r in self.results if r.status == "built"):
+            return 1
+        return 0
+
+
+def build(
+    root: Path,
+    options: BuildOptions,
+    progress: Callable[[LeafletResult, int, int], None] | None = None,
+) -> BuildReport:
+    """Make every leaflet of the plan whose inputs changed; see the module docstring."""
+    started = time.perf_counter()
+    config = load_config(root)
+    cases = load_cases(config, options.cases or None)
+    if options.cases:
+        missing = set(options.cases) - {c.id for c in cases}
+        if missing:
+            raise UsageError(
+                f"--case {', '.join(sorted(missing))}: no such case in content/cases/",
+                hint="see plainlang build --dry-run for the plan",
+            )
+    # Every catalog the plan reads is parsed first: a broken PO stops the build before any
+    # PDF is made, with its file and line.
+    _validate_catalogs(config, cases, options)
+    leaflets = plan(config, cases, options)
+    by_id = {c.id: c for c in cases}
+    hasher = InputHasher(config)
+    mpath = manifest_path(config)
+    manifest = read_manifest(mpath)
+    todo: list[tuple[Leaflet, str, BuildOptions]] = []
+    results: list[LeafletResult] = []
+    for leaflet in leaflets:
+        key = hasher.key(leaflet, by_id[leaflet.case])
+        entry = manifest.get(leaflet.relpath())
+        pdf = leaflet.pdf_path(config)
+        if (
+            not options.force
+            and entry is not None
+            and entry.get("key") == key
+            and pdf.is_file()
+            and pdf.stat().st_size == entry.get("size")
+        ):
+            skipped = LeafletResult(leaflet, "skipped", leaflet.relpath(), key=key)
+            skipped.sha256 = entry.get("sha256", "")
+            skipped.pages = entry.get("pages", 0)
+            skipped.coverage = float(entry.get("coverage", 0.0))
+            results.append(skipped)
+            if progress:
+                progress(skipped, len(results), len(leaflets))
+            continue
+        todo.append((leaflet, key, options))
+    jobs = options.jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(todo)))
+    last_save = time.monotonic()
+    for result in _execute(root, todo, jobs):
+        results.append(result)
+        if result.status == "built":
+            manifest[result.path] = result.manifest_entry()
+        if progress:
+            progress(result, len(results), len(leaflets))
+        # Save the manifest as we go, so a killed build resumes where it stopped.
+        if time.monotonic() - last_save > 2.0:
+            write_manifest(mpath, manifest)
+            last_save = time.monotonic()
+    if todo or not mpath.exists():
+        write_manifest(mpath, manifest)
+    results.sort(key=lambda r: r.leaflet)
+    return BuildReport(results, time.perf_counter() - started)
+
+
+def _execute(
+    root: Path, todo: list[tuple[Leaflet, str, BuildOptions]], jobs: int
+) -> Iterator[LeafletResult]:
+    if not todo:
+        return
+    if jobs == 1:
+        worker = Worker(root)
+        for item in todo:
+            yield worker.make(*item)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    # maxtasksperchild bounds memory over thousands of PDFs; 200 leaflets amortise the
+    # worker's start-up (fonts, stylesheets) well.
+    with context.Pool(jobs, _init_worker, (str(root),), maxtasksperchild=200) as pool:
+        chunk = max(1, min(8, len(todo) // (jobs * 4)))
+        yield from pool.imap_unordered(_run_one, todo, chunksize=chunk)
+
+
+def _validate_catalogs(config: ProjectConfig, cases: Iterable[Case], options: BuildOptions) -> None:
+    from plainlang.catalogs import load_po
+
+    locales = [normalize_locale(x) for x in options.locales] or list(config.locales)
+    seen: set[Path] = set()
+    for locale in locales:
+        if locale == config.source_locale or locale not in config.locale_info:
+            continue
+        for loc in config.fallback_chain(locale):
+            for domain in [c.id for c in cases] + [UI_DOMAIN]:
+                path = po_path(config, loc, domain)
+                if path not in seen and path.exists():
+                    seen.add(path)
+                    load_po(path, config.root, domain=domain)
+
+
+def report_json(report: BuildReport) -> list[dict[str, Any]]:
+    out = []
+    for r in report.results:
+        data = asdict(r)
+        data["leaflet"] = asdict(r.leaflet)
+        out.append(data)
+    return out

@@ -33,9 +33,17 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def leaflet_project(project: Path) -> Path:
-    """The test project with the repository's real leaflet templates and fonts."""
+    """The test project with the repository's real templates and fonts, and catalogs:
+    Spanish complete, Quechua with two draft (fuzzy) entries, Aymara empty."""
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
     shutil.rmtree(project / "templates")
     shutil.copytree(REPO / "templates", project / "templates")
+    shutil.copytree(DATA / "leaflet-locales", project / "locales")
+    config = load_config(project)
+    extract(config)
+    update(config)
     return project
 
 

@@ -89,6 +89,7 @@ class LeafletResult:
     fallback_locales: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    error_code: int = 0  # 2: bad input (template, content, catalog); 1: a gate (overflow)
     seconds: float = 0.0
 
     def manifest_entry(self) -> dict[str, Any]:
@@ -377,8 +378,10 @@ class Worker:
             result.warnings = list(laid_out.messages)
         except PlainlangError as exc:
             result.error = exc.format()
+            result.error_code = exc.exit_code
         except Exception as exc:  # one leaflet's failure must not stop the others
             result.error = f"{type(exc).__name__}: {exc}"
+            result.error_code = 1
         finally:
             result.seconds = time.perf_counter() - started
         return result
@@ -458,6 +461,8 @@ class BuildReport:
         return self.by_status("failed")
 
     def exit_code(self, options: BuildOptions) -> int:
+        if any(r.error_code == 2 for r in self.failed):
+            return 2
         if self.failed:
             return 1
         if self.by_status("below-coverage") and options.coverage_action == "fail":
@@ -487,6 +492,7 @@ def build(
     # PDF is made, with its file and line.
     _validate_catalogs(config, cases, options)
     leaflets = plan(config, cases, options)
+    _validate_templates(config, sorted({lf.layout for lf in leaflets}))
     by_id = {c.id: c for c in cases}
     hasher = InputHasher(config)
     mpath = manifest_path(config)
@@ -566,6 +572,14 @@ def _validate_catalogs(config: ProjectConfig, cases: Iterable[Case], options: Bu
                 if path not in seen and path.exists():
                     seen.add(path)
                     load_po(path, config.root, domain=domain)
+
+
+def _validate_templates(config: ProjectConfig, layouts: Sequence[str]) -> None:
+    """Compile each layout's templates once: a syntax error stops the build (exit 2)."""
+    from plainlang.localize import CatalogSet
+    from plainlang.render import LeafletRenderer
+
+    LeafletRenderer(config, CatalogSet(config)).check_templates(layouts)
 
 
 def report_json(report: BuildReport) -> list[dict[str, Any]]:

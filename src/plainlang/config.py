@@ -358,8 +358,8 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
     for code in (source, *locales):
         raw, settings = normalized_tables.get(code, (code, {}))
         table = f"locales.{raw}" if code in normalized_tables else "project"
-        key: str | None = None if code in normalized_tables else "locales"
-        info[code] = describe_locale(code, settings, location=lines.of(table, key))
+        key_name: str | None = None if code in normalized_tables else "locales"
+        info[code] = describe_locale(code, settings, location=lines.of(table, key_name))
     for code, item in info.items():
         for fb in item.fallback:
             if fb not in info:

@@ -80,9 +80,10 @@ class UsageError(PlainlangError):
 
 
 class BuildError(PlainlangError):
-    """A leaflet could not be made (overflow, render failure)."""
+    """A leaflet could not be made (overflow, render failure): a gate, exit code 1."""
 
     category = "build error"
+    exit_code = 1
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:

@@ -8,10 +8,11 @@ print ``{{ text }}`` and nothing a translator wrote can become markup.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -337,14 +338,28 @@ class LeafletRenderer:
             ),
         )
 
+    def check_templates(self, layouts: Sequence[str]) -> None:
+        """Load every layout's template (and what it extends and imports) to find errors early."""
+        env = self.environment(self.config.source_locale)
+        for layout in layouts:
+            with self._template_errors(f"layouts/{layout}.html.j2"):
+                template = env.get_template(f"layouts/{layout}.html.j2")
+                for name in _referenced_templates(env, template):
+                    env.get_template(name)
+
     def html(self, lc: LocalizedCase, audience: str, layout: str) -> str:
         """The leaflet HTML; template problems become TemplateError with file and line."""
         leaflet = self.leaflet(lc, audience, layout)
         env = self.environment(lc.locale)
         name = f"layouts/{layout}.html.j2"
+        with self._template_errors(name):
+            return env.get_template(name).render(leaflet=leaflet)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.contextmanager
+    def _template_errors(self, name: str) -> Iterator[None]:
         try:
-            template = env.get_template(name)
-            return template.render(leaflet=leaflet, l=leaflet)
+            yield
         except jinja2.TemplateSyntaxError as exc:
             path = exc.filename or str(self.config.templates_dir / (exc.name or name))
             raise TemplateError(
@@ -368,6 +383,24 @@ class LeafletRenderer:
             raise TemplateError(
                 str(exc), _template_location(exc, self.config), hint="fix the template"
             ) from exc
+
+
+def _referenced_templates(env: jinja2.Environment, template: jinja2.Template) -> list[str]:
+    """Names of the templates ``template`` extends, includes or imports (recursively)."""
+    from jinja2 import meta
+
+    seen: list[str] = []
+    todo = [template.name or ""]
+    while todo:
+        name = todo.pop()
+        if not name:
+            continue
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        for ref in meta.find_referenced_templates(env.parse(source, name, filename)):
+            if ref and ref not in seen:
+                seen.append(ref)
+                todo.append(ref)
+    return seen
 
 
 def _template_location(exc: BaseException, config: ProjectConfig) -> SourceLocation:

@@ -233,6 +233,15 @@ class LeafletRenderer:
         env.filters["format_date"] = lambda d, fmt="long": _format_date(d, fmt, babel_locale)
         return env
 
+    def image_url(self, src: str) -> str:
+        """A content image's URL: relative paths are relative to the case file's folder.
+
+        Whatever it is, the PDF stage's fetcher serves only files inside the project.
+        """
+        if "://" in src or src.startswith(("data:", "/")):
+            return src
+        return (self.config.content_dir / src).resolve().as_uri()
+
     def leaflet(self, lc: LocalizedCase, audience: str, layout: str) -> Leaflet:
         """The view model of one leaflet."""
         config = self.config
@@ -282,7 +291,7 @@ class LeafletRenderer:
                     attribution=view(block.attribution),
                 )
             if isinstance(block, Image):
-                return BlockView("image", text=must(block.alt), src=block.src)
+                return BlockView("image", text=must(block.alt), src=self.image_url(block.src))
             if isinstance(block, Table):
                 return BlockView(
                     "table",

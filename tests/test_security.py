@@ -1,0 +1,109 @@
+"""Hostile translations and content: printed as text or dropped, never markup, never fetched."""
+
+from __future__ import annotations
+
+import logging
+
+import polib
+import pytest
+from pdfutil import pdf_text
+
+from plainlang.markup import render_inline
+
+HOSTILE = {
+    "Write a short letter.": "<img src=file:///etc/passwd> Escriba <script>alert(1)</script>",
+    "Hand it in at the front desk.": '<style>@import url(http://127.0.0.1:9/x.css);</style><p style="background:url(http://127.0.0.1:9/y.png)">Entréguela</p>',
+    "What can I do?": "[Clic aquí](javascript:alert(1)) ¿Qué hago?",
+    "Rosa, Ayacucho (example)": "![x](file:///etc/hostname) Rosa <a href=\"http://127.0.0.1:9/\">x</a>",
+    "Citizens": "<svg><image href=\"http://127.0.0.1:9/z.png\"/></svg>Ciudadanos",
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("[a](javascript:alert(1))", "[a](javascript:alert(1))"),
+        ("[a](data:text/html;base64,PHNjcmlwdD4=)", "[a](data:text/html;base64,PHNjcmlwdD4=)"),
+        ("[a](vbscript:x)", "[a](vbscript:x)"),
+        ("![alt](http://127.0.0.1:9/x.png)", "alt"),
+        ("[ok](https://a.org/?q=<b>)", '<a href="https://a.org/?q=%3Cb%3E">ok</a>'),
+        ("a\u202eb\u200bc", "abc"),
+        ('"quoted" & <b>', "&#34;quoted&#34; &amp; &lt;b&gt;"),
+    ],
+)
+def test_inline_markup_cannot_inject(source, expected):
+    assert str(render_inline(source)) == expected
+
+
+def test_hostile_po_prints_text_and_fetches_nothing(run, leaflet_project, caplog, monkeypatch):
+    path = leaflet_project / "locales/es/LC_MESSAGES/water.po"
+    po = polib.pofile(str(path))
+    for entry in po:
+        if entry.msgid in HOSTILE:
+            entry.msgstr = HOSTILE[entry.msgid]
+    po.save()
+    log = _spy_fetcher(monkeypatch)
+    with caplog.at_level(logging.WARNING):
+        result = run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "es",
+                     "--audience", "youth", "--layout", "phone", "--keep-html")
+    assert result.code == 0, result.err
+    root = leaflet_project.resolve().as_uri()
+    assert log, "the fetcher saw no request at all: the spy is not wired"
+    assert [u for u, _ in log if not u.startswith(root + "/")] == []
+    html = (leaflet_project / "build/pdf/es/water-youth-phone.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "javascript:" not in html.split("[Clic aquí]")[0][-200:]
+    assert 'href="javascript' not in html
+    assert "<img src=file" not in html and "<style>@import" not in html
+    assert "<svg><image" not in html
+    text = pdf_text(leaflet_project / "build/pdf/es/water-youth-phone.pdf")
+    assert "<script>alert(1)</script>" in text  # printed literally
+    assert "<img src=file:///etc/passwd>" in text
+    assert "root:x:0:0" not in text  # /etc/passwd was not read into the PDF
+
+
+def _spy_fetcher(monkeypatch):
+    """Record every URL the PDF stage is asked for, and whether it was served."""
+    from plainlang import pdf as pdf_module
+
+    log = []
+    original = pdf_module.ConfinedFetcher.resolve
+
+    def spy(self, url):
+        try:
+            resource = original(self, url)
+        except Exception:
+            log.append((url, False))
+            raise
+        log.append((url, True))
+        return resource
+
+    monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
+    return log
+
+
+def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((leaflet_project / "templates/fonts/OFL.txt").read_bytes()[:10])
+    case = leaflet_project / "content/cases/water.md"
+    case.write_text(
+        case.read_text()
+        + "\n[evil](javascript:alert(1)) and ![pwd](../../../../etc/passwd)\n"
+        + f"\n![secret]({secret})\n"
+        + "\n![remote](http://127.0.0.1:9/x.png)\n"
+        + "\n![escape](../../../secret.png)\n"
+    )
+    log = _spy_fetcher(monkeypatch)
+    result = run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "es",
+                 "--audience", "youth", "--layout", "phone", "--keep-html")
+    assert result.code == 0, result.err
+    html = (leaflet_project / "build/pdf/es/water-youth-phone.html").read_text()
+    assert 'href="javascript' not in html
+    root = leaflet_project.resolve().as_uri() + "/"
+    served_outside = [u for u, ok in log if ok and not u.startswith(root)]
+    refused = [u for u, ok in log if not ok]
+    assert served_outside == []
+    assert any("127.0.0.1" in u for u in refused)
+    assert any(u.endswith("secret.png") for u in refused)

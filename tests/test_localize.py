@@ -60,6 +60,6 @@ def test_numbers_only_segments_count_as_translated(leaflet_project):
 
 
 def test_source_locale_leaflet_is_the_original(leaflet_project):
-    case, lc = _localized(leaflet_project, "en")
+    _, lc = _localized(leaflet_project, "en")
     assert {t.status for t in lc.texts.values()} == {Status.TRANSLATED}
     assert all(t.text == s.msgid for s, t in lc.texts.items())

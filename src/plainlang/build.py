@@ -492,6 +492,7 @@ def build(
     # PDF is made, with its file and line.
     _validate_catalogs(config, cases, options)
     leaflets = plan(config, cases, options)
+    _remove_stale_temp_files(config.build_dir)
     _validate_templates(config, sorted({lf.layout for lf in leaflets}))
     by_id = {c.id: c for c in cases}
     hasher = InputHasher(config)
@@ -572,6 +573,13 @@ def _validate_catalogs(config: ProjectConfig, cases: Iterable[Case], options: Bu
                 if path not in seen and path.exists():
                     seen.add(path)
                     load_po(path, config.root, domain=domain)
+
+
+def _remove_stale_temp_files(build_dir: Path) -> None:
+    """Temp files a killed build left behind (never a PDF: writes are atomic renames)."""
+    if build_dir.is_dir():
+        for tmp in build_dir.rglob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
 
 
 def _validate_templates(config: ProjectConfig, layouts: Sequence[str]) -> None:

@@ -7,6 +7,7 @@ the ``msgstr`` line below it, which is where every entry diagnostic must point.
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import polib
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.glossary import load_glossary, parse_glossary_csv
@@ -496,3 +499,167 @@ def test_broken_font_is_a_config_error(tmp_path: Path) -> None:
     font.write_bytes(b"not a font at all")
     with pytest.raises(ConfigError, match="cannot read font"):
         check_po_file(DATA / "checks-es.po", TranslationOptions(font_paths=(font,)))
+
+
+# --------------------------------------------------------------------------- line scanner
+
+_texts = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=120
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            _texts.filter(bool),  # msgid
+            st.one_of(st.none(), _texts),  # msgctxt
+            st.one_of(st.none(), _texts.filter(bool)),  # msgid_plural
+            _texts,  # msgstr
+            st.booleans(),  # obsolete
+        ),
+        max_size=6,
+    ),
+    wrap=st.sampled_from([0, 20, 78]),
+)
+def test_scanner_finds_every_polib_entry(
+    entries: list[tuple[str, str | None, str | None, str, bool]], wrap: int
+) -> None:
+    """Whatever polib writes (wrapped, escaped, U+2028 inside strings), the scanner finds the
+    msgid and msgstr keyword lines of each entry polib reads back."""
+    po = polib.POFile(wrapwidth=wrap)
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    seen: set[tuple[str | None, str]] = set()
+    for msgid, ctxt, plural, msgstr, obsolete in entries:
+        if (ctxt, msgid) in seen:
+            continue
+        seen.add((ctxt, msgid))
+        entry = polib.POEntry(msgid=msgid, msgctxt=ctxt, obsolete=obsolete, comment="kind: x")
+        if plural:
+            entry.msgid_plural = plural
+            entry.msgstr_plural = {0: msgstr, 1: msgstr}
+        else:
+            entry.msgstr = msgstr
+        po.append(entry)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.po"
+        po.save(str(path))
+        text = path.read_text(encoding="utf-8")
+        reread = polib.pofile(str(path))
+    lines = re.split(r"\r\n|\r|\n", text)
+    scanned = scan_catalog_lines(text)
+    for entry in reread:
+        if entry.obsolete:
+            continue
+        where = scanned.entries[(entry.msgctxt, entry.msgid)]
+        assert lines[where.msgid - 1].startswith("msgid ")
+        for index, msgstr_line in where.msgstr.items():
+            keyword = "msgstr" if index is None else f"msgstr[{index}]"
+            assert lines[msgstr_line - 1].startswith(keyword + " ")
+        assert set(where.msgstr) == ({None} if not entry.msgid_plural else {0, 1})
+
+
+# --------------------------------------------------------------------------- single entries
+
+
+def one_entry(
+    folder: Path,
+    msgid: str,
+    msgstr: str,
+    *,
+    flags: str = "",
+    language: str = "es",
+    options: TranslationOptions | None = None,
+) -> list[tuple[int | None, str, str]]:
+    """Check a catalog of one entry (``#. kind: paragraph``); its msgstr is on line 9."""
+    header = f'msgid ""\nmsgstr ""\n"Language: {language}\\n"\n'
+    header += '"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    text = header + "#. kind: paragraph\n" + (f"#, {flags}\n" if flags else "# one entry\n")
+    text += f'msgid "{polib.escape(msgid)}"\nmsgstr "{polib.escape(msgstr)}"\n'
+    path = folder / f"{language}.po"
+    path.write_text(text, encoding="utf-8")
+    found = check_po_file(path, options or TranslationOptions())
+    return [(d.line, d.check, d.message) for d in found]
+
+
+@pytest.mark.parametrize(
+    ("flags", "msgid", "msgstr", "message"),
+    [
+        ("", "Hello {name}", "Hola {nombre}", "placeholder changed: {name} -> {nombre}"),
+        ("", "{0} of {1}", "{1} de {0}", None),  # numbered: free to move
+        ("", "{} of {}", "{} de {} y {}", "placeholder not in the source: {}"),
+        ("", "Ask %(office)s", "Pregunte a la oficina", "placeholder missing: %(office)s"),
+        ("", "50% of people", "50 % de las personas", None),  # unflagged: % is text
+        ("", "Use {{braces}}", "Use {{llaves}}", None),  # escaped braces are text
+        (
+            "python-format",
+            "%s of %d",
+            "%d de %s",
+            "positional placeholders reordered: %s %d -> %d %s",
+        ),
+        ("python-format", "100%% of %s", "el 100%% de %s", None),
+        ("c-format", "%1$s and %2$s", "%2$s y %1$s", None),
+        ("c-format", "%d files", "%i archivos", "placeholder changed: %d -> %i"),
+        ("no-python-brace-format", "{x}", "{y}", None),
+    ],
+)
+def test_placeholders(
+    tmp_path: Path, flags: str, msgid: str, msgstr: str, message: str | None
+) -> None:
+    found = [f for f in one_entry(tmp_path, msgid, msgstr, flags=flags) if f[1] == "placeholder"]
+    assert found == ([] if message is None else [(9, "placeholder", message)])
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "missing"),
+    [
+        ("It cost S/ 1,000.", "Costó S/ 1.000.", None),
+        ("It cost S/ 10000.", "Costó S/ 10 000.", None),
+        ("Wait 10 days.", 'Espere "10" días.', None),
+        ("In 2012 and 2016.", "En 2016 y 2012.", None),  # reordered
+        ("At 10:30.", "A las 10.30.", None),
+        ("Wait 10 days.", "Espere diez días.", "10"),  # written as a word: a miss
+        ("Wait 15 days.", "Espere 5 días.", "15"),
+        ("Since 2012.", "Desde 2021.", "2012"),
+    ],
+)
+def test_numbers(tmp_path: Path, msgid: str, msgstr: str, missing: str | None) -> None:
+    found = [f for f in one_entry(tmp_path, msgid, msgstr) if f[1] == "number"]
+    assert found == ([] if missing is None else [(9, "number", f"number missing: {missing}")])
+
+
+@pytest.mark.parametrize(
+    ("msgid", "msgstr", "fires"),
+    [
+        ("Use *this* one.", "Use _esta_.", True),
+        ("See `snake_case` and my_file.", "Vea `snake_case` y mi_archivo.", False),
+        ("[Ask](https://a.org) now.", "[Pregunte] (https://a.org) ahora.", True),
+        ("**Bold** and *em*.", "*Negrita* y **énfasis**.", False),  # counts match
+        ("2 * 3 = 6", "2 * 3 = 6 (seis)", False),  # spaced * is not emphasis
+    ],
+)
+def test_markup(tmp_path: Path, msgid: str, msgstr: str, fires: bool) -> None:
+    checks = {f[1] for f in one_entry(tmp_path, msgid, msgstr)}
+    assert ("markup" in checks) is fires
+
+
+def test_markup_is_not_checked_outside_markdown(tmp_path: Path) -> None:
+    po = tmp_path / "es.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n'
+        'msgid "Try `grep --help\'"\nmsgstr "Pruebe \'grep --help\'"\n\n'
+        '#, md-text\nmsgctxt "x"\nmsgid "Try `grep --help\'"\nmsgstr "Pruebe \'grep --help\'"\n',
+        encoding="utf-8",
+    )
+    assert [(d.line, d.check) for d in check_po_file(po, TranslationOptions())] == [(11, "markup")]
+
+
+def test_glyphs_name_the_missing_characters(tmp_path: Path) -> None:
+    font = make_latin1_font(tmp_path / "latin1.ttf")
+    options = TranslationOptions(font_paths=(font,))
+    found = one_entry(tmp_path, "They said no.", "Uñaqanakax “janiw” sapxi.", options=options)
+    assert found == [
+        (9, "glyphs", "the leaflet fonts have no glyph for '“' (U+201C), '”' (U+201D)")
+    ]
+    # A decomposed ñ (n + combining tilde) is drawn from the font's precomposed ñ.
+    assert one_entry(tmp_path, "Year.", "Man\u0303ana.", options=options) == []

@@ -48,7 +48,8 @@ def normalize_locale(locale: str) -> str:
     return locale.strip().replace("-", "_").lower()
 
 
-def _language(locale: str) -> str:
+def locale_language(locale: str) -> str:
+    """The language part of a locale: ``es_PE`` -> ``es``, ``sr@latin`` -> ``sr``."""
     return re.split(r"[_@.]", normalize_locale(locale), maxsplit=1)[0]
 
 
@@ -77,7 +78,7 @@ class Term:
         wanted = normalize_locale(locale)
         if wanted in by_locale:
             return by_locale[wanted]
-        return by_locale.get(_language(locale))
+        return by_locale.get(locale_language(locale))
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -320,7 +321,7 @@ def _tbx_entry_terms(entry: ET.Element, source: str) -> list[Term]:
 
 def _same_locale(lang: str, source: str) -> bool:
     a, b = normalize_locale(lang), normalize_locale(source)
-    return a == b or _language(a) == b or a == _language(b)
+    return a == b or locale_language(a) == b or a == locale_language(b)
 
 
 def _approved_terms(lang_set: ET.Element) -> Iterable[str]:

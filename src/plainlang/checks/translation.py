@@ -36,12 +36,14 @@ an asterisk is plain text.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import re
 import struct
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from types import MappingProxyType
@@ -50,7 +52,7 @@ from typing import Any
 import polib
 
 from plainlang.checks.diagnostics import Diagnostic, Severity
-from plainlang.checks.glossary import Glossary, load_glossary
+from plainlang.checks.glossary import Glossary, load_glossary, locale_language, normalize_locale
 from plainlang.errors import CatalogError, ConfigError, SourceLocation
 
 # --------------------------------------------------------------------------- check table
@@ -225,9 +227,9 @@ class TranslationOptions:
         """The options for ``locale``: its override (exact, then by language) or these."""
         if not locale or not self.locale_overrides:
             return self
-        by_key = {_norm_locale(k): v for k, v in self.locale_overrides.items()}
-        wanted = _norm_locale(locale)
-        return by_key.get(wanted) or by_key.get(_language(wanted)) or self
+        by_key = {normalize_locale(k): v for k, v in self.locale_overrides.items()}
+        wanted = normalize_locale(locale)
+        return by_key.get(wanted) or by_key.get(locale_language(wanted)) or self
 
     def severity(self, check: str) -> Severity:
         return self.severities.get(check, CHECKS[check].severity)
@@ -381,18 +383,10 @@ def _font_files(
     return tuple(found)
 
 
-def _norm_locale(locale: str) -> str:
-    return locale.strip().replace("-", "_").lower()
-
-
-def _language(locale: str) -> str:
-    return re.split(r"[_@.]", _norm_locale(locale), maxsplit=1)[0]
-
-
 # --------------------------------------------------------------------------- text helpers
 
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_BACKTICKS = re.compile(r"`+")
 _LINK = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*(<[^>]*>|[^()\s]*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
 )
@@ -404,12 +398,15 @@ _URL_TRAILING = ".,;:!?'\""
 _BRACE = re.compile(
     r"\{\{|\}\}|\{(?P<field>[A-Za-z_]\w*(?:\.\w+|\[[^\]{}]*\])*|\d+)?(?:![rsa])?(?::[^{}]*)?\}"
 )
+# Quantifiers are bounded so that a hostile "%(%(%(..." or "%000...0" costs linear time.
 _PRINTF = re.compile(
-    r"%(?:(?P<named>\((?P<key>[^)]*)\))|(?P<pos>\d+)\$)?[-+ #0']*(?:\*|\d+)?"
-    r"(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?(?P<conv>[diouxXeEfFgGcrsaAp%])"
+    r"%(?:(?P<named>\((?P<key>[^()]{0,100})\))|(?P<pos>\d{1,4})\$)?[-+ #0']{0,8}"
+    r"(?:\*|\d{1,9})?(?:\.(?:\*|\d{1,9}))?(?:hh|h|ll|l|L|q|j|z|t)?(?P<conv>[diouxXeEfFgGcrsaAp%])"
 )
 # Unflagged entries: only forms that cannot be ordinary text ("50% de", "100 %d" are text).
-_PRINTF_PLAIN = re.compile(r"%%|%\(\w+\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]|%[sd](?!\w)")
+_PRINTF_PLAIN = re.compile(
+    r"%%|%\(\w{1,100}\)[-+ #0]{0,8}\d{0,9}(?:\.\d{1,9})?[diouxXeEfFgGcrs]|%[sd](?!\w)"
+)
 
 _NUMBER = re.compile(
     r"(?<!\d)(?:\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,'’]\d+)*)"
@@ -419,21 +416,51 @@ _NUMBER_SEPARATORS = re.compile(r"[.,'’ \u00a0\u202f\u2009]")
 _PARK = 0xF0000  # Supplementary Private Use Area-A: never in real text
 _PARKED = re.compile("[\U000f0000-\U000f007f]")
 
+# Emphasis delimiters: a * next to a non-space, a _ at the edge of a word ("snake_case" is
+# text, as in CommonMark).
+_EMPHASIS_STARS = re.compile(r"\*+(?=\S)|(?<=\S)\*+")
+_EMPHASIS_UNDERSCORES = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
+_DOUBLE_UNDERSCORE = re.compile(r"(?<![^\W_])__|__(?![^\W_])")
+_STAR = re.compile(r"(?<!\s)\*|\*(?!\s)")
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 def _split_code(text: str) -> list[tuple[bool, str]]:
-    """Text cut into (is_code, piece): markup inside a code span is not markup."""
+    """Text cut into (is_code, piece): markup inside a code span is not markup.
+
+    A code span opens with a run of backticks and closes at the next run of the same
+    length (CommonMark). Found with a scan over the runs rather than a backtracking regex,
+    so that a hostile string of backticks costs linear time.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    by_length: dict[int, list[int]] = {}
+    for index, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
     pieces: list[tuple[bool, str]] = []
-    pos = 0
-    for match in _CODE_SPAN.finditer(text):
-        pieces.append((False, text[pos : match.start()]))
-        pieces.append((True, match.group(2)))
-        pos = match.end()
+    pos = index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        same = by_length[end - start]
+        after = bisect.bisect_right(same, index)
+        if after == len(same):
+            index += 1
+            continue
+        close_start, close_end = runs[same[after]]
+        pieces.append((False, text[pos:start]))
+        pieces.append((True, text[end:close_start]))
+        pos = close_end
+        index = same[after] + 1
     pieces.append((False, text[pos:]))
     return pieces
 
 
+def _outside_code(text: str, replacement: str = " ") -> str:
+    return "".join(replacement if is_code else piece for is_code, piece in _split_code(text))
+
+
+@functools.lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
     """What a reader sees of a Markdown inline segment: markup and link targets removed.
 
@@ -449,9 +476,9 @@ def plain_text(markdown: str) -> str:
         piece = _AUTOLINK.sub(lambda m: m.group(1), piece)
         # Escaped characters are parked in the private use area so they survive as text.
         piece = _ESCAPE.sub(lambda m: chr(_PARK + ord(m.group(1))), piece)
-        piece = re.sub(r"\*+(?=\S)|(?<=\S)\*+", "", piece)
-        piece = re.sub(r"(?<![^\W_])_+|_+(?![^\W_])", "", piece)
-        out.append(re.sub(_PARKED, lambda m: chr(ord(m.group(0)) - _PARK), piece))
+        piece = _EMPHASIS_STARS.sub("", piece)
+        piece = _EMPHASIS_UNDERSCORES.sub("", piece)
+        out.append(_PARKED.sub(lambda m: chr(ord(m.group(0)) - _PARK), piece))
     return "".join(out)
 
 
@@ -514,21 +541,17 @@ def markup_counts(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     text = _ESCAPE.sub(" ", text)
     counts["`"] = text.count("`")
-    text = _CODE_SPAN.sub(" ", text)
+    text = _outside_code(text)
     text = _LINK.sub(lambda m: f"{m.group(1)}[{m.group(2)}]()", text)
     text = _AUTOLINK.sub(" ", text)
     text = _BARE_URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
-    for double in ("**", "__"):
-        if double == "__":
-            found = re.findall(r"(?<![^\W_])__|__(?![^\W_])", text)
-            counts[double] = len(found)
-            text = re.sub(r"(?<![^\W_])__|__(?![^\W_])", " ", text)
-        else:
-            counts[double] = text.count(double)
-            text = text.replace(double, " ")
-    counts["*"] = len(re.findall(r"(?<!\s)\*|\*(?!\s)", text))
-    counts["_"] = len(re.findall(r"(?<![^\W_])_|_(?![^\W_])", text))
+    counts["**"] = text.count("**")
+    text = text.replace("**", " ")
+    counts["__"] = len(_DOUBLE_UNDERSCORE.findall(text))
+    text = _DOUBLE_UNDERSCORE.sub(" ", text)
+    counts["*"] = len(_STAR.findall(text))
+    counts["_"] = len(_UNDERSCORE.findall(text))
     counts["["] = text.count("[")
     counts["]"] = text.count("]")
     counts["]("] = text.count("](")
@@ -565,6 +588,10 @@ def _numbers(text: str) -> list[tuple[str, str]]:
         canonical = _NUMBER_SEPARATORS.sub("", written).lstrip("0") or "0"
         out.append((canonical, written))
     return out
+
+
+def _number_parts(written: str) -> set[str]:
+    return {part.lstrip("0") or "0" for part in _NUMBER_SEPARATORS.split(written) if part}
 
 
 _END_CLASSES: Mapping[str, str] = MappingProxyType(
@@ -607,14 +634,14 @@ _INVERTED_MARK_LANGUAGES = frozenset({"es"})
 
 
 @dataclass(frozen=True)
-class _EntryLines:
+class EntryLines:
     msgid: int
     msgstr: Mapping[int | None, int]
 
 
 @dataclass(frozen=True)
-class _CatalogLines:
-    entries: Mapping[tuple[str | None, str], _EntryLines]
+class CatalogLines:
+    entries: Mapping[tuple[str | None, str], EntryLines]
     header: int | None = None  # the header's msgstr line
     plural_forms: int | None = None  # the header line holding "Plural-Forms:"
 
@@ -628,14 +655,14 @@ def split_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
-def scan_catalog_lines(text: str) -> _CatalogLines:
+def scan_catalog_lines(text: str) -> CatalogLines:
     """Where each entry's msgid and msgstr keywords are, keyed by ``(msgctxt, msgid)``.
 
     A small scanner of the PO grammar, independent of polib, because polib does not keep
     these lines. Obsolete (``#~``) and previous (``#|``) lines are comments here. It never
     raises: on a malformed catalog polib reports the error, not this.
     """
-    entries: dict[tuple[str | None, str], _EntryLines] = {}
+    entries: dict[tuple[str | None, str], EntryLines] = {}
     header_line: int | None = None
     plural_line: int | None = None
     ctxt: list[str] | None = None
@@ -651,7 +678,7 @@ def scan_catalog_lines(text: str) -> _CatalogLines:
         key = (None if ctxt is None else "".join(ctxt), "".join(msgid))
         if key == (None, "") and header_line is None:
             header_line = msgstr_lines.get(None, msgid_line)
-        entries.setdefault(key, _EntryLines(msgid_line, dict(msgstr_lines)))
+        entries.setdefault(key, EntryLines(msgid_line, dict(msgstr_lines)))
 
     for number, raw in enumerate(split_lines(text), start=1):
         line = raw.strip().lstrip("\ufeff") if number == 1 else raw.strip()
@@ -689,7 +716,7 @@ def scan_catalog_lines(text: str) -> _CatalogLines:
             plural_line = number
     if has_msgid:
         finish()
-    return _CatalogLines(MappingProxyType(entries), header_line, plural_line)
+    return CatalogLines(MappingProxyType(entries), header_line, plural_line)
 
 
 # --------------------------------------------------------------------------- catalog input
@@ -799,7 +826,7 @@ class _Context:
     language: str
     options: TranslationOptions
     nplurals: int | None
-    glyph_check: Callable[[str], set[str]] | None
+    glyphs_missing: frozenset[str] | None  # None: no fonts configured
 
 
 def check_catalog(
@@ -820,10 +847,10 @@ def check_catalog(
     opts = options.for_locale(locale)
     if text is None and po.fpath and Path(po.fpath).is_file():
         text = Path(po.fpath).read_text(encoding=po.encoding or "utf-8", errors="replace")
-    lines = scan_catalog_lines(text) if text is not None else _CatalogLines({})
+    lines = scan_catalog_lines(text) if text is not None else CatalogLines({})
     found: list[Diagnostic] = []
 
-    def emit(item: _Found, entry: polib.POEntry | None, entry_lines: _EntryLines | None) -> None:
+    def emit(item: _Found, entry: polib.POEntry | None, entry_lines: EntryLines | None) -> None:
         if item.check in opts.disabled:
             return
         extra: dict[str, Any] = {}
@@ -853,10 +880,14 @@ def check_catalog(
 
     context = _Context(
         locale=locale,
-        language=_language(locale) if locale else "",
+        language=locale_language(locale) if locale else "",
         options=opts,
         nplurals=nplurals,
-        glyph_check=_glyph_checker(opts.font_paths) if "glyphs" not in opts.disabled else None,
+        glyphs_missing=(
+            None
+            if "glyphs" in opts.disabled
+            else _missing_glyphs(_all_translations(entries), opts.font_paths)
+        ),
     )
     for entry in entries:
         entry_lines = lines.entries.get((entry.msgctxt, entry.msgid))
@@ -869,6 +900,15 @@ def check_catalog(
     # By line; on one line, in the order the checks ran (structure, state, then content).
     found.sort(key=lambda diag: diag.line or 0)
     return found
+
+
+def _all_translations(entries: Iterable[polib.POEntry]) -> Iterator[str]:
+    for entry in entries:
+        if entry.msgstr:
+            yield _visible(entry.msgstr)
+        for text in entry.msgstr_plural.values():
+            if text:
+                yield _visible(text)
 
 
 def _silenced(entry: polib.POEntry) -> set[str]:
@@ -885,7 +925,7 @@ def _silenced(entry: polib.POEntry) -> set[str]:
 
 
 def _check_plural_header(
-    po: polib.POFile, entries: Sequence[polib.POEntry], lines: _CatalogLines
+    po: polib.POFile, entries: Sequence[polib.POEntry], lines: CatalogLines
 ) -> tuple[int | None, list[_Found]]:
     """``nplurals`` from the header, and what is wrong with it if plural entries need it."""
     header = po.metadata.get("Plural-Forms")
@@ -923,7 +963,7 @@ def _check_plural_header(
 
 
 def _forms(
-    entry: polib.POEntry, entry_lines: _EntryLines | None, nplurals: int | None
+    entry: polib.POEntry, entry_lines: EntryLines | None, nplurals: int | None
 ) -> list[_Form]:
     fallback = entry.linenum or None
     if not entry.msgid_plural:
@@ -940,7 +980,7 @@ def _forms(
 
 
 def _check_entry(
-    entry: polib.POEntry, entry_lines: _EntryLines | None, ctx: _Context
+    entry: polib.POEntry, entry_lines: EntryLines | None, ctx: _Context
 ) -> Iterator[_Found]:
     forms = _forms(entry, entry_lines, ctx.nplurals)
     first_line = forms[0].line if forms else (entry_lines.msgid if entry_lines else None)
@@ -1115,10 +1155,15 @@ def _check_email(
 def _check_number(
     form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
 ) -> Iterator[_Found]:
-    have = {canonical for canonical, _ in _numbers(form.translation)}
+    # A number is kept if the translation has it whole ("1,000" as "1.000" or "1 000"), or
+    # has all of its parts ("10:30" as "10.30", "1.5" as "1,5" in a longer token).
+    have: set[str] = set()
+    for canonical, written in _numbers(form.translation):
+        have.add(canonical)
+        have.update(_number_parts(written))
     missing: dict[str, str] = {}
     for canonical, written in _numbers(form.source):
-        if canonical not in have:
+        if canonical not in have and not _number_parts(written) <= have:
             missing.setdefault(canonical, written)
     if missing:
         label = "number" if len(missing) == 1 else "numbers"
@@ -1244,7 +1289,7 @@ def _check_length(
         if ratio > ratio_limit:
             yield _Found(
                 "length-ratio",
-                f"translation is {ratio:.1f}x the source's length (limit {ratio_limit:g}x)",
+                f"translation is {ratio:.2f}x the source's length (limit {ratio_limit:g}x)",
                 form.line,
                 form.index,
             )
@@ -1275,9 +1320,9 @@ def _check_glossary(
 def _check_glyphs(
     form: _Form, flags: set[str], budget: int | None, kinds: frozenset[str], ctx: _Context
 ) -> Iterator[_Found]:
-    if ctx.glyph_check is None:
+    if not ctx.glyphs_missing:
         return
-    missing = sorted(ctx.glyph_check(_visible(form.translation)))
+    missing = sorted(set(_visible(form.translation)) & ctx.glyphs_missing)
     if missing:
         listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:8])
         more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
@@ -1308,28 +1353,42 @@ _FORM_CHECKS: tuple[_FormCheck, ...] = (
 # --------------------------------------------------------------------------- glyphs
 
 
-def _glyph_checker(font_paths: Sequence[Path]) -> Callable[[str], set[str]] | None:
-    """``missing_glyphs`` bound to the fonts, or None without fonts; fonts read once here.
+@functools.lru_cache(maxsize=64)
+def _check_font_file(path: str, mtime_ns: int, size: int) -> None:
+    # Parsed from bytes so that a broken file leaves no file handle open; cached by
+    # mtime and size so a catalog run reads each font once.
+    from fontTools.ttLib import TTFont, TTLibError
 
-    Imported here, not at the top: only a project with fonts pays for fontTools.
+    try:
+        with TTFont(io.BytesIO(Path(path).read_bytes()), lazy=True) as parsed:
+            parsed.getBestCmap()
+    except (OSError, TTLibError, ValueError, AssertionError, struct.error) as exc:
+        raise ConfigError(
+            f"cannot read font: {exc}",
+            SourceLocation(path),
+            hint="list only .ttf or .otf font files in [checks] fonts",
+        ) from exc
+
+
+def _missing_glyphs(texts: Iterable[str], font_paths: Sequence[Path]) -> frozenset[str] | None:
+    """Characters of any of ``texts`` the fonts cannot draw; None when no fonts are set.
+
+    One call for the whole catalog: whether a character is covered does not depend on the
+    entry, and reading the fonts' coverage per entry would dominate the run time. A font
+    that cannot be read is a :class:`ConfigError` naming it. ``plainlang.pdf`` (and with it
+    fontTools) is imported only when fonts are configured.
     """
     if not font_paths:
         return None
-    from fontTools.ttLib import TTFont, TTLibError
-
+    for font in font_paths:
+        try:
+            stat = font.stat()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot read font: {exc.strerror or exc}", SourceLocation(str(font))
+            ) from exc
+        _check_font_file(str(font), stat.st_mtime_ns, stat.st_size)
     from plainlang.pdf import missing_glyphs
 
-    for font in font_paths:
-        # Read each font here first, from bytes, so a broken file becomes a ConfigError
-        # naming it (and no file handle is left open) before missing_glyphs caches it.
-        try:
-            with TTFont(io.BytesIO(font.read_bytes()), lazy=True) as parsed:
-                parsed.getBestCmap()
-        except (OSError, TTLibError, ValueError, AssertionError, struct.error) as exc:
-            raise ConfigError(
-                f"cannot read font: {exc}",
-                SourceLocation(str(font)),
-                hint="list only .ttf or .otf font files in [checks] fonts",
-            ) from exc
-    fonts = tuple(font_paths)
-    return lambda text: missing_glyphs(text, fonts)
+    # Joined by newlines so that NFC cannot compose across two entries.
+    return frozenset(missing_glyphs("\n".join(texts), list(font_paths)))

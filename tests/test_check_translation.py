@@ -663,3 +663,35 @@ def test_glyphs_name_the_missing_characters(tmp_path: Path) -> None:
     ]
     # A decomposed ñ (n + combining tilde) is drawn from the font's precomposed ñ.
     assert one_entry(tmp_path, "Year.", "Man\u0303ana.", options=options) == []
+
+
+_PIECES = st.sampled_from(
+    [
+        *(b'"', b"\\", b"\n", b"\r", b"#~ ", b"#| ", b"msgid ", b"msgstr[1] ", b"msgctxt "),
+        *(b"\xff", b"{", b"%(", b"`", b"**", b"](", b"\x00", b"Plural-Forms: nplurals=9;"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fixture=st.sampled_from(sorted(p.name for p in DATA.glob("*.po"))),
+    edits=st.lists(st.tuples(st.floats(0, 1), _PIECES, st.integers(0, 30)), max_size=5),
+)
+def test_damaged_catalog_is_a_catalog_error_or_diagnostics(
+    fixture: str, edits: list[tuple[float, bytes, int]]
+) -> None:
+    """A damaged catalog never escapes as anything but CatalogError (no traceback)."""
+    data = bytearray((DATA / fixture).read_bytes())
+    for where, piece, cut in edits:
+        at = int(where * len(data))
+        data[at : at + cut] = piece
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "es.po"
+        path.write_bytes(bytes(data))
+        try:
+            diagnostics = check_po_file(path, TranslationOptions(length_ratio=1.5))
+        except CatalogError as error:
+            assert error.location is not None and error.location.path == str(path)
+        else:
+            assert all(d.line is None or d.line >= 1 for d in diagnostics)

@@ -687,7 +687,7 @@ def scan_catalog_lines(text: str) -> CatalogLines:
         if line.startswith('"'):
             keyword, rest = "", line
         else:
-            keyword, _, rest = line.partition(" ")
+            keyword, _, rest = line.partition(" ") if " " in line else line.partition("\t")
         pieces = [polib.unescape(m.group(1)) for m in _STRING.finditer(rest)]
         if keyword == "msgctxt":
             if has_msgid:

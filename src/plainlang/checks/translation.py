@@ -20,9 +20,9 @@ catalog without a header. When :func:`check_catalog` gets no text and cannot rea
 **Which entries.** Obsolete entries (``#~``) and the header are skipped. An untranslated
 entry gets only ``untranslated``; a fuzzy entry gets only ``fuzzy`` (its text is a draft)
 unless ``include_fuzzy`` is set. ``plurals`` is structural and checks every entry (projects
-may print fuzzy drafts, with ``use_fuzzy``). Plural forms are
-checked one by one: ``msgstr[0]`` against ``msgid`` (against ``msgid_plural`` when the
-locale has a single form), ``msgstr[n]`` against ``msgid_plural``.
+may print fuzzy drafts, with ``use_fuzzy``). Plural forms are checked one by one:
+``msgstr[0]`` against ``msgid`` (against ``msgid_plural`` when the locale has a single
+form), ``msgstr[n]`` against ``msgid_plural``.
 
 **Markdown.** ``markup`` runs on entries our extract wrote (they carry ``#. kind: ...``)
 and on entries with Weblate's ``md-text`` flag; in other projects' catalogs a backquote or

@@ -117,12 +117,12 @@ def test_too_long_case_is_reported_not_cut(run, leaflet_project):
 def test_template_syntax_error_exit_2_one_line_nothing_written(run, leaflet_project):
     template = leaflet_project / "templates/macros.html.j2"
     lines = template.read_text().splitlines()
-    lines[3] = "{% if %}"
+    lines.append("{% if %}")
     template.write_text("\n".join(lines) + "\n")
     before = snapshot(leaflet_project)
     result = build(run, leaflet_project, "--locale", "es")
     assert result.code == 2
-    assert result.err.startswith("templates/macros.html.j2:4: template error:")
+    assert result.err.startswith(f"templates/macros.html.j2:{len(lines)}: template error:")
     assert len(result.err.strip().splitlines()) == 1
     assert snapshot(leaflet_project) == before
 

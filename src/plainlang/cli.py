@@ -218,6 +218,95 @@ def stats(
         raise SystemExit(1)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as JSON.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a diagnostic has this severity or a higher one.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write a summary per case and locale (.md or .html).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only diagnostics at --fail-on or above.")
+@pass_ctx
+def check(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    fail_on: str,
+    report_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Translation QA and plain-language checks, on the project or on the given PO files.
+
+    One line per finding: path:line: severity[check-id]: message (hint). Exit 0 clean,
+    1 findings at --fail-on or above, 2 bad input. Silence one entry with the flag
+    ignore-<check-id> or a comment "# plainlang-ignore: <check-id>"; configure checks in
+    [checks] of plainlang.toml.
+
+    \b
+    Examples:
+      plainlang check
+      plainlang check locales/qu/LC_MESSAGES/right-to-know.po --json
+      plainlang check --fail-on warning --report build/check-report.html
+    """
+    from plainlang.checks.diagnostics import Severity
+    from plainlang.checks.project import check_files, check_project, report_html, report_markdown
+    from plainlang.fsio import write_text_atomic
+
+    config = None
+    root = ctx.project
+    if paths:
+        try:
+            config = ctx.config
+            root = config.root
+        except UsageError:
+            config = None  # any gettext catalog, outside a plainlang project
+        result = check_files(
+            [p if p.is_absolute() else Path.cwd() / p for p in paths], config, root
+        )
+    else:
+        config = ctx.config
+        result = check_project(config)
+    threshold = Severity.parse(fail_on)
+    shown = [d for d in result.diagnostics if not quiet or d.severity >= threshold]
+    if as_json:
+        payload = {
+            "diagnostics": [d.to_json() for d in shown],
+            "summary": {str(s): sum(d.severity == s for d in result.diagnostics) for s in Severity},
+            "files": result.files,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in shown:
+            click.echo(diagnostic.format())
+        counts = {s: sum(d.severity == s for d in result.diagnostics) for s in Severity}
+        click.echo(
+            f"{result.files} catalogs checked: {counts[Severity.ERROR]} errors, "
+            f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes",
+            err=True,
+        )
+    if report_path is not None:
+        text = (
+            report_html(result)
+            if report_path.suffix in (".html", ".htm")
+            else report_markdown(result)
+        )
+        target = report_path if report_path.is_absolute() else root / report_path
+        write_text_atomic(target, text)
+        click.echo(f"wrote {target}", err=True)
+    if result.at_or_above(threshold):
+        raise SystemExit(1)
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes") or not sys.stderr.isatty()
 
@@ -466,3 +555,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(130) from None
     except UnicodeDecodeError as exc:  # pragma: no cover - last resort, named for the user
         _fail(UsageError(f"could not decode a file: {exc}"), debug)
+
+
+# Commands for translators and reviewers.
+from plainlang.cli_review import preview, proof, serve  # noqa: E402
+
+cli.add_command(proof)
+cli.add_command(preview)
+cli.add_command(serve)

@@ -1,0 +1,129 @@
+"""Commands for translators and reviewers: ``proof``, ``preview`` and ``serve``.
+
+Plain :class:`click.Command` objects that ``plainlang.cli`` adds to its group. Like the
+rest of the CLI they parse arguments, call the library and print; they reach the project
+folder through the group's context object (``ctx.obj.project``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _project(obj: Any) -> Path:
+    """The ``--project`` folder of the ``plainlang`` group (the current folder if none)."""
+    return Path(getattr(obj, "project", Path(".")))
+
+
+@click.command()
+@click.option(
+    "--locale",
+    "-l",
+    "locales",
+    multiple=True,
+    help="Locale to review (repeatable) [default: every locale of the project].",
+)
+@click.option("--case", "cases", multiple=True, help="Only this case id (repeatable).")
+@click.option(
+    "--ui-locale",
+    default=None,
+    help="Language of headings and legend [default: the locale under review].",
+)
+@click.pass_obj
+def proof(
+    obj: Any, locales: tuple[str, ...], cases: tuple[str, ...], ui_locale: str | None
+) -> None:
+    """Bilingual review PDFs, to print and correct by hand.
+
+    Writes build/proof/<locale>/<case-id>-proof.pdf: source and translation side by side,
+    entry by entry, each with its status in words (translated, draft, fallback, not
+    translated), its place in the case file, and a box for the reviewer's correction.
+
+    \b
+    Examples:
+      plainlang proof --locale qu
+      plainlang proof --locale qu --case right-to-know --ui-locale es
+    """
+    from plainlang.errors import display_path
+    from plainlang.proof import ProofOptions, write_proofs
+
+    root = _project(obj)
+    options = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale)
+    for result in write_proofs(root, options):
+        counts = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
+        click.echo(f"wrote {display_path(result.path, root)} ({result.pages} pages; {counts})")
+
+
+@click.command()
+@click.argument("case")
+@click.option("--locale", "-l", required=True, help="Locale of the leaflet.")
+@click.option("--audience", required=True, help="Audience of the leaflet.")
+@click.option("--layout", required=True, help="Layout: trifold, flyer or phone.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the PNG files [default: build/preview].",
+)
+@click.option(
+    "--dpi", type=click.IntRange(24, 600), default=96, show_default=True, help="Resolution."
+)
+@click.pass_obj
+def preview(
+    obj: Any,
+    case: str,
+    locale: str,
+    audience: str,
+    layout: str,
+    out_dir: Path | None,
+    dpi: int,
+) -> None:
+    """PNG pages of one leaflet, for a quick look (and for the README).
+
+    Builds the leaflet like `plainlang build` (only if its inputs changed), then writes one
+    PNG a page and prints their paths, one a line.
+
+    \b
+    Example:
+      plainlang preview right-to-know --locale qu --audience youth --layout phone
+    """
+    from plainlang.errors import display_path
+    from plainlang.preview import PreviewRequest, preview_pages
+
+    root = _project(obj)
+    request = PreviewRequest(case=case, locale=locale, audience=audience, layout=layout)
+    result = preview_pages(root, request, out_dir=out_dir, dpi=dpi)
+    for path in result.pngs:
+        click.echo(display_path(path, root))
+
+
+@click.command()
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port."
+)
+@click.pass_obj
+def serve(obj: Any, port: int) -> None:
+    """A live preview in your browser, on this computer only (127.0.0.1).
+
+    Lists cases, locales, audiences and layouts, shows the leaflet pages and each locale's
+    coverage, and renders again when a .po file, a case or a template changes: save in
+    Poedit and watch the page follow. Stop it with Ctrl+C.
+
+    \b
+    Example:
+      plainlang serve --port 8000     # then open http://127.0.0.1:8000/
+    """
+    from plainlang.serve import PreviewServer
+
+    server = PreviewServer(_project(obj), port=port)
+    click.echo(f"serving {server.url} (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.close()

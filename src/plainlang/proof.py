@@ -1,0 +1,254 @@
+"""Proof: a bilingual review PDF per case and locale, for reviewers who work on paper.
+
+Community reviewers of Quechua and Aymara may never open a ``.po`` file. A proof prints
+every entry of a case's catalog, in source order, with the source text beside its
+translation, the entry's status in words and in a border style that survives a black and
+white photocopy, its reference (``content/cases/<id>.md:LINE``, the same as the ``#:``
+line a translator sees in Poedit), and an empty ruled box for a correction by hand.
+
+Drafts (fuzzy entries) are shown as drafts even for a locale whose leaflets do not print
+them: a proof exists to get drafts checked. Headings and the legend come from the ``ui``
+catalog, in the reviewer's language along its fallback chain.
+
+Output: ``build/proof/<locale>/<case-id>-proof.pdf``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from plainlang import __version__
+from plainlang.catalogs import LENGTH_BUDGETS, load_cases, needs_translation
+from plainlang.config import LocaleInfo, ProjectConfig, load_config, normalize_locale
+from plainlang.content import Case, Segment
+from plainlang.errors import UsageError
+from plainlang.localize import CatalogSet, LocalizedCase, Status, localize
+from plainlang.markup import plain_text, render_inline
+
+#: The statuses a proof row can have, in the order the legend lists them.
+PROOF_STATUSES = ("translated", "draft", "fallback", "untranslated")
+PROOF_TEMPLATE = "proof/proof.html.j2"
+PROOF_CSS = "css/proof.css"
+# Characters a hand-written line holds at the proof's size (about 12 mm high per line).
+_CHARS_PER_LINE = 60
+
+
+@dataclass(frozen=True)
+class ProofOptions:
+    """Which proofs to make: empty tuples mean every translated locale and every case.
+
+    ``ui_locale`` is the language of headings and legend; by default the proof's own
+    locale (falling back along its chain, e.g. Quechua to Spanish).
+    """
+
+    locales: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+    ui_locale: str | None = None
+
+
+@dataclass(frozen=True)
+class ProofRow:
+    """One catalog entry on the proof: a msgid and the segments (places) it stands for."""
+
+    number: int
+    references: tuple[str, ...]
+    kinds: tuple[str, ...]
+    audiences: tuple[str, ...]  # empty: every audience sees it
+    note: str | None
+    source: Markup
+    source_plain: str
+    translation: Markup  # empty when untranslated
+    translation_plain: str
+    translation_lang: str  # BCP 47 tag of the language the translation column is in
+    translation_language: str  # that language's own name, said when it is a fallback
+    status: str  # one of PROOF_STATUSES
+    max_length: int | None
+
+    @property
+    def ruled_lines(self) -> int:
+        """Lines in the correction box: room to rewrite the whole text by hand."""
+        longest = max(len(self.source_plain), len(self.translation_plain))
+        return max(2, min(8, -(-longest // _CHARS_PER_LINE)))
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Everything the proof template needs."""
+
+    case_id: str
+    case_path: str
+    title: str  # the case title in the source language
+    locale: LocaleInfo
+    source_locale: LocaleInfo
+    ui_lang: str
+    rows: tuple[ProofRow, ...]
+    counts: Mapping[str, int]
+    generator: str = f"plainlang {__version__}"
+
+    @property
+    def page_label(self) -> str:
+        """What the page footer says before the page number (ids only: safe in CSS)."""
+        return f"{self.case_id} · {self.locale.code}"
+
+
+def proof_path(config: ProjectConfig, locale: str, case_id: str) -> Path:
+    return config.build_dir / "proof" / locale / f"{case_id}-proof.pdf"
+
+
+def review_config(config: ProjectConfig, locale: str) -> ProjectConfig:
+    """``config`` with drafts allowed for ``locale``: reviewers must see every draft."""
+    info = config.locale(locale)
+    infos = dict(config.locale_info)
+    infos[info.code] = dataclasses.replace(info, use_fuzzy=True)
+    return dataclasses.replace(config, locale_info=infos)
+
+
+def _proof_status(status: Status) -> str:
+    return "untranslated" if status is Status.SOURCE else str(status)
+
+
+def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]:
+    """One row per distinct msgid with letters, in source order, as the PO file has them."""
+    grouped: dict[str, list[Segment]] = {}
+    for segment in lc.case.segments():
+        if needs_translation(segment.msgid):
+            grouped.setdefault(segment.msgid, []).append(segment)
+    rows = []
+    for number, (msgid, segments) in enumerate(grouped.items(), start=1):
+        text = lc.text(segments[0])
+        status = _proof_status(text.status)
+        known = config.locale_info.get(text.locale)
+        shown = status != "untranslated"
+        kinds = tuple(dict.fromkeys(s.kind for s in segments))
+        budgets = [LENGTH_BUDGETS[k] for k in kinds if k in LENGTH_BUDGETS]
+        audiences: tuple[str, ...] = ()
+        if all(s.audiences is not None for s in segments):
+            audiences = tuple(sorted(set().union(*(s.audiences or () for s in segments))))
+        notes = list(dict.fromkeys(s.note for s in segments if s.note))
+        rows.append(
+            ProofRow(
+                number=number,
+                references=tuple(f"{lc.case.path}:{s.line}" for s in segments),
+                kinds=kinds,
+                audiences=audiences,
+                note=" ".join(notes) or None,
+                source=render_inline(msgid),
+                source_plain=plain_text(msgid),
+                translation=render_inline(text.text) if shown else Markup(""),
+                translation_plain=plain_text(text.text) if shown else "",
+                translation_lang=known.lang if known is not None else text.locale,
+                translation_language=known.name if known is not None else text.locale,
+                status=status,
+                max_length=min(budgets) if budgets else None,
+            )
+        )
+    return tuple(rows)
+
+
+def make_proof(case: Case, locale: str, config: ProjectConfig, ui_lang: str) -> Proof:
+    """The view model of one proof: ``case`` localized to ``locale`` with drafts shown."""
+    reviewing = review_config(config, locale)
+    lc = localize(case, locale, CatalogSet(reviewing))
+    rows = proof_rows(lc, config)
+    counts = Counter(row.status for row in rows)
+    return Proof(
+        case_id=case.id,
+        case_path=case.path,
+        title=plain_text(case.title.msgid),
+        locale=config.locale(locale),
+        source_locale=config.locale_info[config.source_locale],
+        ui_lang=ui_lang,
+        rows=rows,
+        counts={status: counts.get(status, 0) for status in PROOF_STATUSES},
+    )
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    case: str
+    locale: str
+    path: Path
+    pages: int
+    counts: Mapping[str, int]
+
+
+def _chosen_locales(config: ProjectConfig, wanted: Sequence[str]) -> list[str]:
+    locales = [normalize_locale(x) for x in wanted] or list(config.locales)
+    for locale in locales:
+        if locale == config.source_locale:
+            raise UsageError(
+                f"--locale {locale} is the source language: there is nothing to review",
+                hint=f"choose from: {', '.join(config.locales)}",
+            )
+        if locale not in config.locales:
+            raise UsageError(
+                f"--locale {locale} is not a locale of this project",
+                hint=f"choose from: {', '.join(config.locales)}",
+            )
+    return locales
+
+
+def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
+    """Make the proofs ``options`` ask for; returns what was written, one per PDF.
+
+    Every case and catalog is read before the first PDF is made, so a broken input stops
+    the run with its file and line and no half-made set of proofs.
+    """
+    from plainlang.pdf import PdfMetadata, PdfRenderer
+    from plainlang.render import LeafletRenderer
+
+    config = load_config(root)
+    locales = _chosen_locales(config, options.locales)
+    cases = load_cases(config, options.cases or None)
+    missing = set(options.cases) - {c.id for c in cases}
+    if missing:
+        raise UsageError(
+            f"--case {', '.join(sorted(missing))}: no such case in content/cases/",
+            hint="the case id is the file name without .md",
+        )
+    ui_locale = normalize_locale(options.ui_locale) if options.ui_locale else None
+    if ui_locale is not None and ui_locale not in (config.source_locale, *config.locales):
+        raise UsageError(
+            f"--ui-locale {ui_locale} is not a locale of this project",
+            hint=f"choose from: {', '.join((config.source_locale, *config.locales))}",
+        )
+    proofs: list[tuple[str, Proof]] = []
+    for locale in locales:
+        ui = ui_locale or locale
+        ui_lang = config.locale_info[ui].lang
+        proofs.extend((ui, make_proof(case, locale, config, ui_lang)) for case in cases)
+    renderer = LeafletRenderer(config, CatalogSet(config))
+    pdf = PdfRenderer(config.root)
+    results = []
+    for ui, proof in proofs:
+        env = renderer.environment(ui)
+        with renderer._template_errors(PROOF_TEMPLATE):
+            html = env.get_template(PROOF_TEMPLATE).render(proof=proof)
+        out = proof_path(config, proof.locale.code, proof.case_id)
+        case = next(c for c in cases if c.id == proof.case_id)
+        metadata = PdfMetadata(
+            title=f"{proof.title} ({proof.locale.name}): review",
+            lang=proof.ui_lang,
+            author=config.author or config.publisher,
+            publisher=config.publisher,
+            keywords=("proof", proof.locale.code, proof.case_id),
+            date=_case_date(case),
+        )
+        written = pdf.write(html, out, base_url=config.templates_dir, metadata=metadata)
+        results.append(
+            ProofResult(proof.case_id, proof.locale.code, out, written.pages, proof.counts)
+        )
+    return results
+
+
+def _case_date(case: Case) -> dt.datetime | None:
+    if case.date:
+        return dt.datetime.fromisoformat(case.date).replace(tzinfo=dt.UTC)
+    return None

@@ -1,0 +1,163 @@
+"""Review proofs: bilingual PDFs read back row by row, statuses in words, the reviewer's language."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+from pdfutil import catalog_lang, embedded_fonts, page_sizes_mm, pdf_text
+from pypdf import PdfReader
+
+from plainlang.markup import plain_text
+
+REF = re.compile(r"content/cases/water\.md:(\d+)(?:, content/cases/water\.md:\d+)*")
+
+
+def set_entries(po_file: Path, changes: dict[str, tuple[str, bool]]) -> None:
+    """Set msgstr and fuzzy flag of the given msgids (polib, as an editor would)."""
+    po = polib.pofile(str(po_file))
+    for msgid, (msgstr, fuzzy) in changes.items():
+        entry = po.find(msgid)
+        assert entry is not None, msgid
+        entry.msgstr = msgstr
+        if fuzzy and "fuzzy" not in entry.flags:
+            entry.flags.append("fuzzy")
+        if not fuzzy and "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+    po.save()
+
+
+def rows_of(text: str) -> list[str]:
+    """The proof's text cut into rows, in order (each ends with its correction box).
+
+    The first row starts after the table's column headings."""
+    body = text[text.index("Translation in Runasimi") :]
+    return body.split("Your correction")[:-1]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", plain_text(text))
+
+
+def test_qu_proof_shows_both_languages_and_every_status_in_words(run, leaflet_project):
+    qu = leaflet_project / "locales/qu/LC_MESSAGES/water.po"
+    es = leaflet_project / "locales/es/LC_MESSAGES/water.po"
+    set_entries(qu, {"Write a short letter.": ("Uchuy qillqata qillqay.", False)})
+    set_entries(es, {"Citizens": ("", False)})  # nobody along the chain: untranslated
+
+    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "water")
+    assert result.code == 0, result.err
+    pdf = leaflet_project / "build/proof/qu/water-proof.pdf"
+    assert "build/proof/qu/water-proof.pdf" in result.out
+    text = pdf_text(pdf)
+
+    for word in ("Translated", "Draft", "Fallback", "Untranslated"):
+        assert word in text
+
+    qu_po = polib.pofile(str(qu))
+    es_po = polib.pofile(str(es))
+    rows = rows_of(text)
+    assert len(rows) == len(qu_po)
+    expected_status = {}
+    for entry, row in zip(qu_po, rows, strict=True):
+        # the row names where the text is: the PO entry's own references
+        assert ", ".join(f"{path}:{line}" for path, line in entry.occurrences) in row
+        row_words = set(words(row))
+        assert set(words(entry.msgid)) <= row_words, (entry.msgid, row)
+        if entry.msgstr:
+            status = "Draft" if entry.fuzzy else "Translated"
+            shown = entry.msgstr
+        elif es_po.find(entry.msgid).msgstr:
+            status, shown = "Fallback", es_po.find(entry.msgid).msgstr
+        else:
+            status, shown = "Untranslated", ""
+        assert set(words(shown)) <= row_words, (shown, row)
+        assert status in row, (status, row)
+        expected_status[entry.msgid] = status
+    # the four kinds of row are all there, each the one its catalogs call for
+    assert expected_status["Write a short letter."] == "Translated"
+    assert expected_status["Citizens"] == "Untranslated"
+    assert "Draft" in expected_status.values() and "Fallback" in expected_status.values()
+    # a fallback row says which language it shows
+    who = next(row for entry, row in zip(qu_po, rows, strict=True) if entry.msgid == "Who")
+    assert "This text is in español" in who
+    # the writer's reference, and the correction box, on every row
+    assert text.count("Your correction") == len(qu_po)
+
+
+def test_proof_is_a4_portrait_tagged_with_fonts_embedded_and_reproducible(run, leaflet_project):
+    assert run("-C", leaflet_project, "proof", "--locale", "ay").code == 0
+    pdf = leaflet_project / "build/proof/ay/water-proof.pdf"
+    sizes = page_sizes_mm(pdf)
+    assert sizes and all(size == (210.0, 297.0) for size in sizes)
+    assert any("Plainlang-Sans" in name for name in embedded_fonts(pdf))
+    assert catalog_lang(pdf) == "ay"
+    first = pdf.read_bytes()
+    pdf.unlink()
+    assert run("-C", leaflet_project, "proof", "--locale", "ay").code == 0
+    assert pdf.read_bytes() == first
+
+
+def test_proof_type_is_at_least_12pt(run, leaflet_project):
+    assert run("-C", leaflet_project, "proof", "--locale", "qu").code == 0
+    reader = PdfReader(str(leaflet_project / "build/proof/qu/water-proof.pdf"))
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            sizes.append(font_size * scale)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    assert sizes
+    # WeasyPrint writes sizes in CSS px scaled to points: 12pt is 12.0 after scaling
+    assert min(sizes) >= 11.9, sorted(sizes)[:5]
+
+
+def test_headings_come_from_the_ui_catalog_along_the_fallback_chain(run, leaflet_project):
+    # Quechua has no ui translation; Spanish (its fallback) has some: the proof uses them.
+    ui_po = leaflet_project / "locales/es/LC_MESSAGES/ui.po"
+    run("-C", leaflet_project, "extract")
+    run("-C", leaflet_project, "update")
+    po = polib.pofile(str(ui_po))
+    for msgid, msgstr in {
+        "Translation review": "Revisión de la traducción",
+        "Your correction": "Su corrección",
+        "Draft": "Borrador",
+        "Translation in %(language)s": "Traducción al %(language)s",
+    }.items():
+        entry = po.find(msgid)
+        assert entry is not None, f"{msgid!r} not extracted to ui.pot"
+        entry.msgstr = msgstr
+    po.save()
+
+    assert run("-C", leaflet_project, "proof", "--locale", "qu").code == 0
+    text = pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+    assert "Revisión de la traducción" in text and "Translation review" not in text
+    assert "Su corrección" in text and "Borrador" in text
+    assert "Traducción al Runasimi" in text or "Traducción al Quechua" in text
+
+    assert run("-C", leaflet_project, "proof", "--locale", "qu", "--ui-locale", "en").code == 0
+    assert "Translation review" in pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+
+
+def test_a_hostile_translation_prints_as_text(run, leaflet_project):
+    qu = leaflet_project / "locales/qu/LC_MESSAGES/water.po"
+    hostile = '</td></tr></table><img src="https://example.org/x.png"><style>*{display:none}</style>'
+    set_entries(qu, {"Write a short letter.": (hostile, False)})
+    result = run("-C", leaflet_project, "proof", "--locale", "qu")
+    assert result.code == 0, result.err
+    text = pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+    assert hostile.replace(" ", "") in text.replace(" ", "")  # printed, wrapped, as text
+    assert "Your correction" in text
+
+
+def test_proof_refuses_the_source_locale_and_unknown_cases(run, leaflet_project):
+    result = run("-C", leaflet_project, "proof", "--locale", "en")
+    assert result.code == 2 and "source language" in result.err
+    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "nope")
+    assert result.code == 2 and "nope" in result.err
+    assert not (leaflet_project / "build/proof").exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
 
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
@@ -114,6 +114,7 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
         )
     check_po_syntax(text, shown)
+    text, previous = _take_previous_ids(text)
     try:
         catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
     except PoFileError as exc:
@@ -129,7 +130,64 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             f"cannot read PO file: {exc}", SourceLocation(shown), hint="check the PO syntax"
         ) from exc
     _check_duplicates(text, shown)
+    for entry in catalog:
+        key = entry.id[0] if isinstance(entry.id, tuple | list) else entry.id
+        if (entry.context, key) in previous:
+            entry.previous_id = list(previous[(entry.context, key)])
     return catalog
+
+
+def _string_at(lines: list[str], i: int, prefix: str) -> str:
+    """The (unescaped) string that starts after ``prefix`` on line ``i`` and its continuations."""
+    parts = [lines[i].strip()[len(prefix) :].strip()]
+    j = i + 1
+    while j < len(lines) and lines[j].lstrip().startswith('"'):
+        parts.append(lines[j].strip())
+        j += 1
+    return str(denormalize("\n".join(parts)))
+
+
+def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tuple[str, ...]]]:
+    """Read gettext's ``#|`` lines (previous msgid) and blank them out for Babel's reader.
+
+    Babel's reader takes ``#| msgid ...`` for a translator comment (so a second ``update``
+    rewrote it as ``# | msgid ...``) and refuses ``#~|`` (written by ``msgmerge
+    --previous`` for obsolete entries). Lines are blanked, not removed, so error line
+    numbers still match the file. Returns the text and the previous ids by
+    (msgctxt, msgid) of the entry they belong to.
+    """
+    lines = text.split("\n")
+    found: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    pending: dict[str, list[str]] = {}
+    keyword = ""
+    context: str | None = None
+    for i, raw in enumerate(list(lines)):
+        line = raw.strip()
+        if line.startswith("#~|"):
+            lines[i] = ""
+        elif line.startswith("#|"):
+            rest = line[2:].strip()
+            if rest.startswith('"') and keyword:
+                pending[keyword].append(rest)
+            else:
+                keyword, _, value = rest.partition(" ")
+                pending[keyword] = [value.strip()]
+            lines[i] = ""
+        elif line.startswith("msgctxt "):
+            context = _string_at(lines, i, "msgctxt ")
+        elif line.startswith("msgid "):
+            try:
+                ids = tuple(
+                    str(denormalize("\n".join(pending[k])))
+                    for k in ("msgid", "msgid_plural")
+                    if k in pending
+                )
+            except (ValueError, IndexError):  # a mangled #| line is only a hint: drop it
+                ids = ()
+            if ids:
+                found[(context, _string_at(lines, i, "msgid "))] = ids
+            pending, keyword, context = {}, "", None
+    return "\n".join(lines), found
 
 
 _PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
@@ -249,17 +307,42 @@ def serialize_po(catalog: Catalog, *, template: bool = False) -> bytes:
         # Babel guesses python-format from any "%"; a case's msgids are prose, never formats.
         for message in (*catalog, *catalog.obsolete.values()):
             message.flags.discard("python-format")
-    buf = io.BytesIO()
-    write_po(
-        buf,
-        catalog,
-        width=PO_WIDTH,
-        include_previous=not template,
-        ignore_obsolete=template,
-        sort_output=False,
-        sort_by_file=False,
+    chunks = generate_po(
+        catalog, width=PO_WIDTH, include_previous=False, ignore_obsolete=template
     )
-    return buf.getvalue()
+    if not template:
+        chunks = _with_previous_ids(catalog, chunks)
+    return "".join(chunks).encode(catalog.charset or "utf-8", "backslashreplace")
+
+
+def _previous_lines(previous_id: Sequence[str]) -> Iterator[str]:
+    """``#| msgid`` lines as msgmerge writes them: one quoted string a line.
+
+    Babel wraps a long previous msgid like prose, cutting through its quotes, which
+    gettext tools reject ("end-of-line within string").
+    """
+    for keyword, value in zip(("msgid", "msgid_plural"), previous_id, strict=False):
+        first, *rest = normalize(value, width=PO_WIDTH - 3).split("\n")
+        yield f"#| {keyword} {first}\n"
+        for line in rest:
+            yield f"#| {line}\n"
+
+
+def _with_previous_ids(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
+    """Babel's PO output with each entry's previous msgid put back before its msgctxt/msgid."""
+    messages = list(catalog)  # generate_po writes them in this order, header first
+    index = 0
+    at_start = True
+    for chunk in chunks:
+        if at_start and index < len(messages) and chunk.startswith(("msgctxt ", "msgid ")):
+            previous = messages[index].previous_id
+            if previous:
+                yield from _previous_lines(previous)
+            index += 1
+            at_start = False
+        elif chunk == "\n":
+            at_start = True
+        yield chunk
 
 
 def source_date() -> dt.datetime:
@@ -471,6 +554,13 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
         old = catalog.obsolete.pop(key, None)
         if old is not None:
             catalog[message.id] = old
+    # Babel forgets the previous msgid of an entry that is still fuzzy and matched exactly;
+    # msgmerge keeps it, so the translator still sees what changed until they clear it.
+    previous = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]): m.previous_id
+        for m in catalog
+        if m.id and m.fuzzy and m.previous_id
+    }
     catalog.update(
         template,
         no_fuzzy_matching=False,
@@ -478,6 +568,15 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
         keep_user_comments=True,
         update_creation_date=True,
     )
+    # Like msgmerge (and msgcat), keep an obsolete entry only when it holds a translation:
+    # an empty one is nothing to lose, and editors drop it on save.
+    for key, message in list(catalog.obsolete.items()):
+        if not any(_strings(message)):
+            del catalog.obsolete[key]
+    for message in catalog:
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        if message.fuzzy and not message.previous_id and (message.context, msgid) in previous:
+            message.previous_id = list(previous[(message.context, msgid)])
     return catalog
 
 

@@ -1,0 +1,171 @@
+"""The bad-input corpus: every reader, fed what real projects get wrong, answers in one line.
+
+Each case of ``tests/data/bad/cases.toml`` drops a file (or a generated one, for inputs too
+big or too binary to commit) into a copy of the test project, runs one real command and
+checks the contract of DESIGN.md: the exit code (2 for bad input), one line naming the file
+and its 1-based line, no traceback, and not one project file changed. A few inputs are fine
+by design (a BOM, CRLF line ends, a PO without header): those must work, and the
+translations in them must come through the rewrite unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import DATA, REPO, snapshot
+
+BAD = DATA / "bad"
+MANIFEST = tomllib.loads((BAD / "cases.toml").read_text(encoding="utf-8"))
+CASES = MANIFEST["case"]
+ES_PO = "locales/es/LC_MESSAGES/water.po"
+
+
+# -- generated inputs: too big or too odd to commit ---------------------------------------
+
+
+def _crlf_po() -> dict[str, bytes]:
+    return {ES_PO: (BAD / "po/good.po").read_bytes().replace(b"\n", b"\r\n")}
+
+
+def _binary_case() -> dict[str, bytes]:
+    # A PNG saved with the wrong name: NUL bytes on line 2.
+    return {"content/cases/water.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))}
+
+
+def _utf16_case() -> dict[str, bytes]:
+    text = "---\ntitle: Pregunte por el agua\n---\nRosa vive en los Andes.\n"
+    return {"content/cases/water.md": text.encode("utf-16")}
+
+
+def _huge_case() -> dict[str, bytes]:
+    para = b"Rosa lives in a village in the Andes. " * 40 + b"\n\n"
+    body = para * (1_100_000 // len(para) + 1)
+    return {"content/cases/water.md": b"---\ntitle: Too long\n---\n" + body}
+
+
+GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
+    "crlf-po": _crlf_po,
+    "binary-case": _binary_case,
+    "utf16-case": _utf16_case,
+    "huge-case": _huge_case,
+}
+
+
+# -- projects ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The projects cases start from, made once: catalogs extracted and updated."""
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
+    root = tmp_path_factory.mktemp("bases")
+    catalogs = root / "catalogs"
+    shutil.copytree(DATA / "project", catalogs)
+    shutil.copytree(DATA / "leaflet-locales", catalogs / "locales")
+    config = load_config(catalogs)
+    extract(config)
+    update(config)
+    leaflet = root / "leaflet"
+    shutil.copytree(DATA / "project", leaflet)
+    shutil.rmtree(leaflet / "templates")
+    shutil.copytree(REPO / "templates", leaflet / "templates")
+    shutil.copytree(DATA / "leaflet-locales", leaflet / "locales")
+    config = load_config(leaflet)
+    extract(config)
+    update(config)
+    return {"catalogs": catalogs, "leaflet": leaflet}
+
+
+def _prepare(case: dict, base: Path, dest: Path) -> None:
+    shutil.copytree(base, dest)
+    for rel in case.get("remove", []):
+        target = dest / rel
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    for rel, source in case.get("put", {}).items():
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((BAD / source).read_bytes())
+    if "make" in case:
+        for rel, data in GENERATORS[case["make"]]().items():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def _inputs(project: Path) -> dict[str, str]:
+    """Every file but the build outputs."""
+    return {k: v for k, v in snapshot(project).items() if not k.startswith("build/")}
+
+
+def _translations(data: bytes) -> dict[tuple[str | None, str], str]:
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    po = polib.pofile(text)
+    return {(e.msgctxt, e.msgid): e.msgstr for e in po if e.msgstr}
+
+
+# -- the corpus -------------------------------------------------------------------------------
+
+
+def test_corpus_is_large_and_covers_every_reader():
+    readers = {c["name"].split("-")[0] for c in CASES}
+    assert {"po", "content", "config", "template"} <= readers
+    assert len(CASES) >= 25
+    assert len({c["name"] for c in CASES}) == len(CASES)
+    for case in CASES:
+        for source in case.get("put", {}).values():
+            assert (BAD / source).is_file(), source
+        assert case.get("make", "crlf-po") in GENERATORS
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input(case, bases, run, tmp_path):
+    project = tmp_path / "project"
+    _prepare(case, bases[case.get("base", "catalogs")], project)
+    before = _inputs(project)
+    kept_before = _translations((project / case["keeps"]).read_bytes()) if "keeps" in case else {}
+
+    result = run("-C", project, *case["run"])
+
+    assert "Traceback" not in result.err + result.out
+    assert result.code == case["exit"], result.err
+    if case["exit"] == 0:
+        _assert_accepted(case, project, kept_before, run)
+        return
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    where = case["where"] + ": "
+    if case["run"][0] == "build":
+        # One line per leaflet that failed (progress and summary): each names file and line.
+        assert lines and all(where in line for line in lines), result.err
+        message = lines[-1][lines[-1].index(where) :]
+    else:
+        assert len(lines) == 1, result.err
+        message = lines[0]
+        assert message.startswith(where), message
+    for word in case["says"]:
+        assert word.lower() in message.lower(), message
+    assert _inputs(project) == before, "a failed command changed a project file"
+    assert not list((project / "build").rglob("*.pdf"))
+
+
+def _assert_accepted(case: dict, project: Path, kept_before: dict, run) -> None:
+    if "keeps" in case:
+        written = (project / case["keeps"]).read_bytes()
+        after = _translations(written)
+        assert {k: after.get(k) for k in kept_before} == kept_before
+        assert not written.startswith(b"\xef\xbb\xbf") and b"\r\n" not in written
+        for header in case.get("header", []):
+            assert header.encode("utf-8") in written, header
+    # Accepted input is now in plainlang's own form: running again changes no byte.
+    settled = _inputs(project)
+    assert run("-C", project, *case["run"]).code == 0
+    assert _inputs(project) == settled

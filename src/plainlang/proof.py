@@ -229,7 +229,7 @@ def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
     results = []
     for ui, proof in proofs:
         env = renderer.environment(ui)
-        with renderer._template_errors(PROOF_TEMPLATE):
+        with renderer.template_errors(PROOF_TEMPLATE):
             html = env.get_template(PROOF_TEMPLATE).render(proof=proof)
         out = proof_path(config, proof.locale.code, proof.case_id)
         case = next(c for c in cases if c.id == proof.case_id)

@@ -351,7 +351,7 @@ class LeafletRenderer:
         """Load every layout's template (and what it extends and imports) to find errors early."""
         env = self.environment(self.config.source_locale)
         for layout in layouts:
-            with self._template_errors(f"layouts/{layout}.html.j2"):
+            with self.template_errors(f"layouts/{layout}.html.j2"):
                 template = env.get_template(f"layouts/{layout}.html.j2")
                 for name in _referenced_templates(env, template):
                     env.get_template(name)
@@ -361,12 +361,12 @@ class LeafletRenderer:
         leaflet = self.leaflet(lc, audience, layout)
         env = self.environment(lc.locale)
         name = f"layouts/{layout}.html.j2"
-        with self._template_errors(name):
+        with self.template_errors(name):
             return env.get_template(name).render(leaflet=leaflet)
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextlib.contextmanager
-    def _template_errors(self, name: str) -> Iterator[None]:
+    def template_errors(self, name: str) -> Iterator[None]:
         try:
             yield
         except jinja2.TemplateSyntaxError as exc:

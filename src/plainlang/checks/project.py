@@ -226,10 +226,10 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
         po = polib.pofile(text, encoding=encoding)
         locale = catalog_locale(po, shown)
         opts = options.for_locale(locale)
-        if config is not None and locale in config.locale_info:
-            opts = replace(
-                opts, include_fuzzy=opts.include_fuzzy or config.locale_info[locale].use_fuzzy
-            )
+        info = config.locale_info.get(locale) if config is not None and locale else None
+        if info is not None:
+            # A locale that prints its drafts gets them checked like translations.
+            opts = replace(opts, include_fuzzy=opts.include_fuzzy or info.use_fuzzy)
         result.files += 1
         result.diagnostics.extend(check_catalog(po, shown, locale, opts, text=text))
         if locale:

@@ -636,18 +636,21 @@ def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[
 def compile_catalogs(
     config: ProjectConfig, locales: Sequence[str] | None = None, *, use_fuzzy: bool = False
 ) -> list[FileChange]:
-    """Write an MO file beside every PO file."""
+    """Write an MO file beside every PO file.
+
+    Every PO file is read before any MO file is written: a broken one stops the run with
+    nothing changed, not with half the locales compiled from the new catalogs.
+    """
     from babel.messages.mofile import write_mo
 
-    changes = []
+    planned: list[tuple[Path, bytes]] = []
     for locale in locales if locales is not None else config.locales:
         for path in sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po")):
             catalog = load_po(path, config.root, domain=path.stem)
             buf = io.BytesIO()
             write_mo(buf, catalog, use_fuzzy=use_fuzzy)
-            target = path.with_suffix(".mo")
-            changes.append(FileChange(target, write_if_changed(target, buf.getvalue())))
-    return changes
+            planned.append((path.with_suffix(".mo"), buf.getvalue()))
+    return [FileChange(target, write_if_changed(target, data)) for target, data in planned]
 
 
 # -- stats ---------------------------------------------------------------------------------

@@ -96,6 +96,16 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
     """Parse PO/POT bytes; any problem is a CatalogError naming ``shown`` and a 1-based line."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    # The declared charset first: a Latin-1 catalog is not "invalid UTF-8" but a file to
+    # convert, and the header says so in ASCII whatever the encoding.
+    charset = re.search(rb'^"Content-Type:[^"]*charset=([\w.-]+)', data, re.M | re.I)
+    if charset and charset.group(1).lower() not in (b"utf-8", b"utf8", b"charset"):
+        name = charset.group(1).decode("ascii")
+        raise CatalogError(
+            f"declares charset {name}; plainlang reads and writes UTF-8",
+            SourceLocation(shown, data[: charset.start()].count(b"\n") + 1),
+            hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -105,13 +115,13 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             SourceLocation(shown, line),
             hint="save the file as UTF-8 (Poedit does by default; or msgconv --to-code=UTF-8)",
         ) from exc
-    charset = re.search(r'^"Content-Type:[^"]*charset=([\w.-]+)', text, re.M | re.I)
-    if charset and charset.group(1).lower() not in ("utf-8", "utf8", "charset"):
-        line = text[: charset.start()].count("\n") + 1
+    if "\x00" in text:
+        # A NUL is how MO files separate plural forms: inside a translation it would split
+        # it. It only gets into a PO file by mistake (a binary file, a bad paste).
         raise CatalogError(
-            f"declares charset {charset.group(1)}; plainlang reads and writes UTF-8",
-            SourceLocation(shown, line),
-            hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
+            "contains a NUL byte: this is not a text catalog",
+            SourceLocation(shown, text[: text.index("\x00")].count("\n") + 1),
+            hint="remove the invisible character at that line, or restore the file",
         )
     check_po_syntax(text, shown)
     text, previous = _take_previous_ids(text)

@@ -169,3 +169,46 @@ def _assert_accepted(case: dict, project: Path, kept_before: dict, run) -> None:
     settled = _inputs(project)
     assert run("-C", project, *case["run"]).code == 0
     assert _inputs(project) == settled
+
+
+# -- the PO grammar, against gettext's own msgfmt ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "gettext_reads", "plainlang_reads"),
+    [
+        ("good.po", True, True),
+        ("bad-escape.po", False, False),  # "\¿": invalid control sequence
+        ("octal-escape.po", True, False),  # "\277" is gettext's, but Babel would write "\\277"
+        ("obsolete-unclosed.po", False, False),  # Babel read the #~ msgstr as empty
+        ("unclosed-string.po", False, False),
+        ("second-msgstr.po", False, False),
+    ],
+)
+def test_po_syntax_is_as_strict_as_msgfmt(name, gettext_reads, plainlang_reads, tmp_path):
+    from plainlang.catalogs import check_po_syntax, parse_po
+    from plainlang.errors import CatalogError
+
+    data = (BAD / "po" / name).read_bytes()
+    try:
+        check_po_syntax(data.decode("utf-8"), name)
+        syntax_ok = True
+    except CatalogError:
+        syntax_ok = False
+    assert syntax_ok == gettext_reads
+    try:
+        parse_po(data, name)
+        ours = True
+    except CatalogError as exc:
+        assert exc.location is not None and exc.location.line
+        ours = False
+    assert ours == plainlang_reads
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is not None:
+        import subprocess
+
+        done = subprocess.run(
+            [msgfmt, "--check-format", "-o", str(tmp_path / "out.mo"), str(BAD / "po" / name)],
+            capture_output=True,
+        )
+        assert (done.returncode == 0) == gettext_reads, done.stderr

@@ -123,7 +123,7 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             SourceLocation(shown, text[: text.index("\x00")].count("\n") + 1),
             hint="remove the invisible character at that line, or restore the file",
         )
-    check_po_syntax(text, shown)
+    check_po_syntax(text, shown, escapes=ROUND_TRIP_ESCAPES)
     text, previous = _take_previous_ids(text)
     try:
         catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
@@ -201,14 +201,22 @@ def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tup
 
 
 _PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
+_ESCAPE = re.compile(r"\\(.)")
+# Escapes msgfmt knows (octal digits and \x too), and the ones Babel reads and writes back
+# unchanged: it takes "\101" or "\?" for a backslash and writes "\\101", changing the text.
+MSGFMT_ESCAPES = frozenset('ntbrfva\\"?\'01234567x')
+ROUND_TRIP_ESCAPES = frozenset('ntbrfva\\"')
 _PO_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
-def check_po_syntax(text: str, shown: str) -> None:
+def check_po_syntax(text: str, shown: str, *, escapes: frozenset[str] = MSGFMT_ESCAPES) -> None:
     """Check the PO grammar line by line, as strictly as ``msgfmt``.
 
     Babel's reader forgives a second ``msgstr`` or a ``msgstr[1]`` without ``msgid_plural``,
-    and would write such a file back changed; we stop at the line instead.
+    and would write such a file back changed; we stop at the line instead. Strings of
+    obsolete (``#~``) entries are checked too: Babel reads an unclosed one as empty, and
+    the next update would write the translation away. ``escapes`` are the letters allowed
+    after a backslash.
     """
     state = "start"  # start | ctxt | id | plural | str | strn
     next_index = 0
@@ -216,8 +224,28 @@ def check_po_syntax(text: str, shown: str) -> None:
     def fail(i: int, message: str, hint: str = "fix the PO syntax at that line") -> None:
         raise CatalogError(message, SourceLocation(shown, i + 1), hint=hint)
 
+    def check_string(i: int, string: str) -> None:
+        if not _PO_STRING.match(string):
+            fail(i, "string is not closed or has a bad escape", 'end the line with "')
+        for match in _ESCAPE.finditer(string.rstrip()[1:-1]):
+            letter = match.group(1)
+            if letter not in escapes:
+                known = letter in MSGFMT_ESCAPES
+                fail(
+                    i,
+                    f"escape '\\{letter}' would read back changed after an update"
+                    if known
+                    else f"unknown escape '\\{letter}' in a string",
+                    "write the character itself, or \\\\ for a backslash",
+                )
+
     for i, raw in enumerate(text.split("\n")):
         line = raw.strip()
+        if line.startswith("#~") and not line.startswith("#~|"):
+            rest = line[2:].strip()
+            obsolete = _PO_KEYWORD.match(rest)
+            if rest.startswith('"') or obsolete is not None:
+                check_string(i, obsolete.group(3).strip() if obsolete is not None else rest)
         if not line or line.startswith("#"):
             if state in ("ctxt", "id", "plural"):
                 fail(i, "entry is cut short: msgstr is missing")
@@ -225,16 +253,14 @@ def check_po_syntax(text: str, shown: str) -> None:
         if line.startswith('"'):
             if state == "start":
                 fail(i, "a string line outside any entry")
-            if not _PO_STRING.match(line):
-                fail(i, "string is not closed or has a bad escape", 'end the line with "')
+            check_string(i, line)
             continue
         match = _PO_KEYWORD.match(line)
         if match is None:
             fail(i, f"unknown keyword: {line.split()[0][:30]}")
             return
         keyword, index, rest = match.group(1), match.group(2), match.group(3)
-        if not _PO_STRING.match(rest.strip()):
-            fail(i, "string is not closed or has a bad escape", 'end the line with "')
+        check_string(i, rest.strip())
         if keyword == "msgctxt":
             if state not in ("start", "str", "strn"):
                 fail(i, "msgctxt where msgstr was expected")

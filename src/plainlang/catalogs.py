@@ -294,7 +294,11 @@ def check_po_syntax(text: str, shown: str, *, escapes: frozenset[str] = MSGFMT_E
 
 
 def _check_duplicates(text: str, shown: str) -> None:
-    """Babel silently keeps the last of two entries with one msgid; gettext refuses. So do we."""
+    """Babel silently keeps the last of two entries with one msgid; gettext refuses. So do we.
+
+    The header (``msgid ""``) counts too: a second one would replace the first, and the
+    next update would write the other header's language and plural rule into the file.
+    """
     seen: dict[tuple[str | None, str], int] = {}
     context: str | None = None
     lines = text.split("\n")
@@ -304,16 +308,15 @@ def _check_duplicates(text: str, shown: str) -> None:
         if line.startswith("msgctxt "):
             context = _po_string(lines, i, "msgctxt ")
         elif line.startswith("msgid "):
-            msgid = _po_string(lines, i, "msgid ")
-            if msgid:
-                key = (context, msgid)
-                if key in seen:
-                    raise CatalogError(
-                        f"duplicate message definition (first at line {seen[key]})",
-                        SourceLocation(shown, i + 1),
-                        hint="remove one of the two entries, or merge them with msguniq",
-                    )
-                seen[key] = i + 1
+            key = (context, _po_string(lines, i, "msgid "))
+            if key in seen:
+                what = "header entry (msgid \"\")" if key == (None, "") else "message definition"
+                raise CatalogError(
+                    f"duplicate {what} (first at line {seen[key]})",
+                    SourceLocation(shown, i + 1),
+                    hint="remove one of the two entries, or merge them with msguniq",
+                )
+            seen[key] = i + 1
             context = None
         i += 1
 

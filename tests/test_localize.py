@@ -63,3 +63,32 @@ def test_source_locale_leaflet_is_the_original(leaflet_project):
     _, lc = _localized(leaflet_project, "en")
     assert {t.status for t in lc.texts.values()} == {Status.TRANSLATED}
     assert all(t.text == s.msgid for s, t in lc.texts.items())
+
+
+def test_stale_fuzzy_from_a_changed_source_is_never_printed(run, leaflet_project):
+    """A draft is printed where drafts are allowed, but not a translation of an old text."""
+    po_file = leaflet_project / "locales/qu/LC_MESSAGES/water.po"
+    po = polib.pofile(str(po_file))
+    entry = po.find("Write a short letter.")
+    entry.previous_msgid = "Write a long letter."  # what `update` writes after a source edit
+    po.save()
+    case, lc = _localized(leaflet_project, "qu")
+    letter = next(s for s in case.segments() if s.msgid == "Write a short letter.")
+    assert lc.text(letter).status == Status.FALLBACK
+    assert lc.text(case.title).status == Status.DRAFT  # a plain draft still prints
+
+
+def test_ui_drafts_are_noticed(leaflet_project):
+    from plainlang.render import UiTranslations
+
+    config = load_config(leaflet_project)
+    path = leaflet_project / "locales/qu/LC_MESSAGES/ui.po"
+    assert not UiTranslations(CatalogSet(config), "qu").has_drafts
+    po = polib.pofile(str(path))
+    entry = po[0]
+    entry.msgstr = "Borrador"
+    entry.flags.append("fuzzy")
+    po.save()
+    ui = UiTranslations(CatalogSet(config), "qu")
+    assert ui.has_drafts and ui.gettext(entry.msgid) == "Borrador"
+    assert not UiTranslations(CatalogSet(config), "es").has_drafts

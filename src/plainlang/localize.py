@@ -58,19 +58,24 @@ class LocalizedCase:
         for segment in iter_segments(blocks):
             yield self.text(segment)
 
-    def counts(self, audience: str | None = None) -> Counter[Status]:
-        """How many segments (seen by ``audience``, or all) have each status."""
+    def visible(self, audience: str | None = None) -> list[LocalizedText]:
+        """The texts a leaflet for ``audience`` prints (every text when None)."""
+        case = self.case
         segments = (
-            list(self.case.segments())
+            list(case.segments())
             if audience is None
             else [
-                self.case.title,
-                *([self.case.summary] if self.case.summary else []),
-                *([self.case.source] if self.case.source else []),
-                *iter_segments(self.case.blocks_for(audience)),
+                case.title,
+                *([case.summary] if case.summary else []),
+                *([case.source] if case.source else []),
+                *iter_segments(case.blocks_for(audience)),
             ]
         )
-        return Counter(self.text(s).status for s in segments)
+        return [self.text(s) for s in segments]
+
+    def counts(self, audience: str | None = None) -> Counter[Status]:
+        """How many segments (seen by ``audience``, or all) have each status."""
+        return Counter(t.status for t in self.visible(audience))
 
     def coverage(self, audience: str | None = None) -> float:
         """Share (0-100) of segments shown in the locale's own, checked translation."""
@@ -79,15 +84,23 @@ class LocalizedCase:
         return 100.0 * counts[Status.TRANSLATED] / total if total else 100.0
 
 
-def _usable(message: Message | None, allow_fuzzy: bool) -> tuple[str, bool] | None:
-    """The message's text and whether it is a draft, or None when it cannot be used."""
-    if message is None or isinstance(message.string, tuple | list):
+def usable(
+    message: Message | None, allow_fuzzy: bool
+) -> tuple[str | tuple[str, ...], bool] | None:
+    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
+
+    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
+    previous msgid (``#|``): that translation was made for a text that has since changed,
+    and printing it would print something the source no longer says.
+    """
+    if message is None:
         return None
-    if not message.string:
+    if message.fuzzy and (not allow_fuzzy or message.previous_id):
         return None
-    if message.fuzzy:
-        return (message.string, True) if allow_fuzzy else None
-    return message.string, False
+    strings = message.string
+    if isinstance(strings, tuple | list):
+        return (tuple(strings), message.fuzzy) if strings and all(strings) else None
+    return (strings, message.fuzzy) if strings else None
 
 
 class CatalogSet:
@@ -155,10 +168,12 @@ def _localize_segment(
         own = index == 0
         info = config.locale_info.get(loc)
         allow_fuzzy = own and info is not None and info.use_fuzzy
-        found = _usable(catalog.get(segment.msgid), allow_fuzzy)
+        found = usable(catalog.get(segment.msgid), allow_fuzzy)
         if found is None:
             continue
         text, draft = found
+        if not isinstance(text, str):  # a plural entry cannot stand for a segment
+            continue
         if own:
             return LocalizedText(
                 segment, text, Status.DRAFT if draft else Status.TRANSLATED, loc

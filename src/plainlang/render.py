@@ -34,7 +34,7 @@ from plainlang.content import (
 )
 from plainlang.errors import SourceLocation, TemplateError, display_path
 from plainlang.hyphenate import hyphenator, needs_soft_hyphens
-from plainlang.localize import CatalogSet, LocalizedCase, Status
+from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
 from plainlang.markup import plain_text, render_inline
 
 UI_DOMAIN = "ui"
@@ -111,12 +111,13 @@ class Leaflet:
     fallback_languages: tuple[str, ...]
     theme: str = "default"
     soft_hyphens: bool = False
+    ui_drafts: bool = False
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def has_drafts(self) -> bool:
-        return self.counts.get(Status.DRAFT, 0) > 0
+        return self.counts.get(Status.DRAFT, 0) > 0 or self.ui_drafts
 
     @property
     def has_fallback(self) -> bool:
@@ -136,7 +137,11 @@ def _walk(blocks: Sequence[BlockView]) -> list[BlockView]:
 
 
 class UiTranslations:
-    """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed."""
+    """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed.
+
+    ``has_drafts`` says whether the leaflet's own ui catalog lends it any draft text, so
+    the leaflet can say so even when its case text is all checked.
+    """
 
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
@@ -147,18 +152,16 @@ class UiTranslations:
                 if catalog is not None:
                     info = config.locale_info.get(loc)
                     self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
+        own = self.chain[0] if self.chain and self.chain[0][1] else None
+        self.has_drafts = own is not None and any(
+            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
+        )
 
-    def _lookup(self, msgid: str, context: str | None = None) -> Any:
+    def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
         for catalog, allow_fuzzy in self.chain:
-            message = catalog.get(msgid, context=context)
-            if message is None or (message.fuzzy and not allow_fuzzy):
-                continue
-            strings = message.string
-            if isinstance(strings, tuple | list):
-                if all(strings):
-                    return strings
-            elif strings:
-                return strings
+            found = usable(catalog.get(msgid, context=context), allow_fuzzy)
+            if found is not None:
+                return found[0]
         return None
 
     def gettext(self, message: str) -> str:
@@ -167,14 +170,11 @@ class UiTranslations:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         for catalog, allow_fuzzy in self.chain:
-            message = catalog.get(singular)
-            if message is None or (message.fuzzy and not allow_fuzzy):
-                continue
-            strings = message.string
-            if isinstance(strings, tuple | list) and all(strings):
-                index = catalog.plural_func(n) if hasattr(catalog, "plural_func") else n != 1
-                index = min(int(index), len(strings) - 1)
-                return str(strings[index])
+            found = usable(catalog.get(singular), allow_fuzzy)
+            if found is not None and isinstance(found[0], tuple):
+                strings = found[0]
+                index = min(int(catalog.plural_func(n)), len(strings) - 1)
+                return strings[index]
         return singular if n == 1 else plural
 
     def pgettext(self, context: str, message: str) -> str:
@@ -215,6 +215,10 @@ class LeafletRenderer:
         self.config = config
         self.catalogs = catalogs
 
+    @functools.cache  # noqa: B019 - one renderer per build; it lives as long as the build
+    def ui_translations(self, locale: str) -> UiTranslations:
+        return UiTranslations(self.catalogs, locale)
+
     @functools.cache  # noqa: B019 - one renderer per build; envs live as long as it does
     def environment(self, locale: str) -> jinja2.Environment:
         env = jinja2.Environment(
@@ -226,7 +230,7 @@ class LeafletRenderer:
             lstrip_blocks=True,
         )
         env.install_gettext_translations(  # type: ignore[attr-defined]
-            UiTranslations(self.catalogs, locale), newstyle=True
+            self.ui_translations(locale), newstyle=True
         )
         babel_locale = _babel_locale(self.config, locale)
         env.filters["format_number"] = lambda n: _format_number(n, babel_locale)
@@ -315,9 +319,12 @@ class LeafletRenderer:
             shown = shown[1:]
         counts: Counter[str] = Counter({str(k): v for k, v in lc.counts(audience).items()})
         fallback_codes = sorted(
-            {t.locale for t in lc.texts.values() if t.status in (Status.FALLBACK, Status.SOURCE)}
+            {t.locale for t in lc.visible(audience) if t.status in (Status.FALLBACK, Status.SOURCE)}
         )
         babel_locale = _babel_locale(config, lc.locale)
+        # Every back panel gets a QR code: the case's own, else the project's contact page.
+        contact = config.contact or ""
+        qr_target = case.qr or (contact if contact.startswith(("http://", "https://")) else None)
         theme_css = config.templates_dir / "css" / f"theme-{audience}.css"
         return Leaflet(
             case_id=case.id,
@@ -331,8 +338,8 @@ class LeafletRenderer:
             source=view(case.source),
             blocks=tuple(block_view(b) for b in shown),
             example=case.example,
-            qr_url=case.qr,
-            qr_svg=qr_svg(case.qr) if case.qr else None,
+            qr_url=qr_target,
+            qr_svg=qr_svg(qr_target) if qr_target else None,
             date=_format_date(dt.date.fromisoformat(case.date), "long", babel_locale)
             if case.date
             else None,
@@ -340,6 +347,7 @@ class LeafletRenderer:
             contact=config.contact,
             counts=dict(counts),
             theme=audience if theme_css.is_file() else "default",
+            ui_drafts=self.ui_translations(lc.locale).has_drafts,
             soft_hyphens=needs_soft_hyphens(doc_lang),
             fallback_languages=tuple(
                 config.locale_info[c].name if c in config.locale_info else c

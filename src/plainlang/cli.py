@@ -417,10 +417,8 @@ def _run_build(root: Path, options: Any) -> Any:
 
         def plain(result: Any, done: int, total: int) -> None:
             if result.status != "skipped":
-                line = f"[{done}/{total}] {result.status}: {result.path}"
-                if result.error:
-                    line += f": {result.error}"
-                click.echo(line, err=True)
+                # The reason of a failure is in the summary below, once.
+                click.echo(f"[{done}/{total}] {result.status}: {result.path}", err=True)
 
         return do_build(root, options, plain)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -124,6 +124,7 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
             hint="remove the invisible character at that line, or restore the file",
         )
     check_po_syntax(text, shown, escapes=ROUND_TRIP_ESCAPES)
+    _check_plural_forms(text, shown)
     text, previous = _take_previous_ids(text)
     try:
         catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
@@ -204,8 +205,9 @@ _PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
 _ESCAPE = re.compile(r"\\(.)")
 # Escapes msgfmt knows (octal digits and \x too), and the ones Babel reads and writes back
 # unchanged: it takes "\101" or "\?" for a backslash and writes "\\101", changing the text.
-MSGFMT_ESCAPES = frozenset('ntbrfva\\"?\'01234567x')
+MSGFMT_ESCAPES = frozenset("ntbrfva\\\"?'01234567x")
 ROUND_TRIP_ESCAPES = frozenset('ntbrfva\\"')
+MAX_NPLURALS = 10
 _PO_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
 
 
@@ -293,6 +295,48 @@ def check_po_syntax(text: str, shown: str, *, escapes: frozenset[str] = MSGFMT_E
         fail(len(text.rstrip("\n").split("\n")) - 1, "the last entry has no msgstr")
 
 
+def _check_plural_forms(text: str, shown: str) -> None:
+    """Check the header's ``nplurals`` and that no entry has more forms than it says.
+
+    Babel makes a list of ``nplurals`` strings for every plural entry it reads: a header
+    saying ``nplurals=2000000000`` would take all the memory there is. No language has
+    more than six forms (CLDR: Arabic, Welsh); :data:`MAX_NPLURALS` leaves room.
+    """
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith(("msgid ", "msgctxt "))), 0)
+    if not (
+        lines[first].startswith('msgid ""')
+        and first + 1 < len(lines)
+        and lines[first + 1].startswith("msgstr ")
+    ):
+        return  # no header: Babel takes the plural count from the language, or 2
+    end = first + 2
+    while end < len(lines) and lines[end].startswith('"'):
+        end += 1
+    at = next((i for i in range(first + 1, end) if "plural-forms:" in lines[i].lower()), None)
+    match = re.search(r"Plural-Forms:([^\\]*)", _po_string(lines, first + 1, "msgstr "), re.I)
+    if match is None or at is None:
+        return
+    found = re.search(r"nplurals\s*=\s*([^;\s]*)", match.group(1))
+    raw = found.group(1) if found else ""
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_NPLURALS:
+        raise CatalogError(
+            f"Plural-Forms says nplurals={raw}: a language has 1 to {MAX_NPLURALS} plural forms",
+            SourceLocation(shown, at + 1),
+            hint="copy the Plural-Forms line of your language from the POT header or CLDR",
+        )
+    nplurals = int(raw)
+    for i, line in enumerate(lines):
+        index = re.match(r"\s*(?:#~\s*)?msgstr\[(\d+)\]", line)
+        if index is not None and int(index.group(1)) >= nplurals:
+            raise CatalogError(
+                f"msgstr[{index.group(1)}], but Plural-Forms says nplurals={nplurals}"
+                f" (forms 0 to {nplurals - 1})",
+                SourceLocation(shown, i + 1),
+                hint="remove the extra form, or fix the Plural-Forms header",
+            )
+
+
 def _check_duplicates(text: str, shown: str) -> None:
     """Babel silently keeps the last of two entries with one msgid; gettext refuses. So do we.
 
@@ -310,7 +354,7 @@ def _check_duplicates(text: str, shown: str) -> None:
         elif line.startswith("msgid "):
             key = (context, _po_string(lines, i, "msgid "))
             if key in seen:
-                what = "header entry (msgid \"\")" if key == (None, "") else "message definition"
+                what = 'header entry (msgid "")' if key == (None, "") else "message definition"
                 raise CatalogError(
                     f"duplicate {what} (first at line {seen[key]})",
                     SourceLocation(shown, i + 1),

@@ -48,8 +48,15 @@ def _huge_case() -> dict[str, bytes]:
     return {"content/cases/water.md": b"---\ntitle: Too long\n---\n" + body}
 
 
+def _huge_msgid_po() -> dict[str, bytes]:
+    # One 5 MB word: Babel's line wrapping took days over it, its string regex 600 MB.
+    good = (BAD / "po/good.po").read_bytes()
+    return {ES_PO: good + b'\nmsgid "' + b"x" * 5_000_000 + b'"\nmsgstr "equis"\n'}
+
+
 GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
     "crlf-po": _crlf_po,
+    "huge-msgid-po": _huge_msgid_po,
     "binary-case": _binary_case,
     "utf16-case": _utf16_case,
     "huge-case": _huge_case,

@@ -25,6 +25,7 @@ from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
 from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path
 from plainlang.fsio import write_bytes_atomic, write_if_changed
+from plainlang.powrap import linear_wrapping
 
 UI_DOMAIN = "ui"
 # gettext's own page width (msgmerge, msgcat, Poedit): the same wrapping everywhere keeps the
@@ -201,7 +202,9 @@ def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tup
     return "\n".join(lines), found
 
 
-_PO_STRING = re.compile(r'^"(?:[^"\\]|\\.)*"\s*$')
+# Possessive: a string line is never read two ways, and a 5 MB line would otherwise fill
+# 600 MB of the regex engine's backtracking stack.
+_PO_STRING = re.compile(r'^"(?:[^"\\]++|\\.)*+"\s*$')
 _ESCAPE = re.compile(r"\\(.)")
 # Escapes msgfmt knows (octal digits and \x too), and the ones Babel reads and writes back
 # unchanged: it takes "\101" or "\?" for a backslash and writes "\\101", changing the text.
@@ -395,7 +398,9 @@ def serialize_po(catalog: Catalog, *, template: bool = False) -> bytes:
     )
     if not template:
         chunks = _with_previous_ids(catalog, chunks)
-    return "".join(chunks).encode(catalog.charset or "utf-8", "backslashreplace")
+    with linear_wrapping():  # Babel's own splitter is quadratic in the length of a word
+        text = "".join(chunks)
+    return text.encode(catalog.charset or "utf-8", "backslashreplace")
 
 
 def _previous_lines(previous_id: Sequence[str]) -> Iterator[str]:

@@ -54,7 +54,14 @@ def _huge_msgid_po() -> dict[str, bytes]:
     return {ES_PO: good + b'\nmsgid "' + b"x" * 5_000_000 + b'"\nmsgstr "equis"\n'}
 
 
+def _deep_yaml_case() -> dict[str, bytes]:
+    # PyYAML recursed once a level: 5,000 levels ended in RecursionError and a traceback.
+    deep = b"[" * 5000 + b"]" * 5000
+    return {"content/cases/water.md": b"---\ntitle: Deep\nsummary: " + deep + b"\n---\nHi.\n"}
+
+
 GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
+    "deep-yaml-case": _deep_yaml_case,
     "crlf-po": _crlf_po,
     "huge-msgid-po": _huge_msgid_po,
     "binary-case": _binary_case,

@@ -183,6 +183,78 @@ def _md() -> Any:
     return md
 
 
+MAX_FRONT_MATTER_DEPTH = 20
+
+
+class _Refused(yaml.MarkedYAMLError):  # type: ignore[misc]
+    """Valid YAML that front matter does not accept; carries its own hint."""
+
+    def __init__(self, problem: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
+class _FrontMatterLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """``yaml.safe_load`` without what a few ``key: value`` lines never need.
+
+    Refused, with the line: anchors and aliases (``&a`` / ``*a``: safe_load expands them,
+    so nine lines of "billion laughs" make a structure of 10^9 items for whatever walks
+    it), a key given twice (YAML keeps the last one silently, so the title on the page
+    would not be the one the writer sees first), dates that do not exist (PyYAML raised a
+    bare ValueError), and nesting deeper than :data:`MAX_FRONT_MATTER_DEPTH` (PyYAML
+    recurses once a level and ran out of stack).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(
+                "anchors (&name) and aliases (*name) are not allowed",
+                event.start_mark,
+                "write each value out in full",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise _Refused(
+                    "values are nested too deeply", event.start_mark, "front matter is flat"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[tuple[str, str]] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise _Refused(
+                        f"'{key_node.value}' is given twice",
+                        key_node.start_mark,
+                        "keep one of the two lines",
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise _Refused(
+                f"{node.value} is not a date that exists", node.start_mark, "write YYYY-MM-DD"
+            ) from exc
+
+
+_FrontMatterLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp
+)
+
+
 def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     """Split ``---`` YAML front matter from the body.
 
@@ -204,19 +276,24 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         )
     raw = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
+        # A SafeLoader: plain data only, whatever the tags say.
+        data = yaml.load(raw, Loader=_FrontMatterLoader) if raw.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and exc.context_mark is not None and mark.line >= end - 1:
             mark = exc.context_mark  # "unexpected end": point at what was left open
         line = mark.line + 2 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
+        if isinstance(exc, _Refused):
+            raise ContentError(
+                f"front matter: {problem}", SourceLocation(path, line), hint=exc.hint
+            ) from exc
         raise ContentError(
             f"front matter is not valid YAML: {problem}",
             SourceLocation(path, line),
             hint="indent with spaces, not tabs; quote text that contains ': '",
         ) from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise ContentError(
             f"front matter is not valid YAML: {exc}", SourceLocation(path, 2)
         ) from exc

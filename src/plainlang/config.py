@@ -176,9 +176,15 @@ def _langcodes_names(code: str) -> tuple[str, str] | None:
 
 
 def describe_locale(
-    code: str, settings: Mapping[str, Any], *, location: SourceLocation | None
+    code: str,
+    settings: Mapping[str, Any],
+    *,
+    location: SourceLocation | None,
+    plural_location: SourceLocation | None = None,
 ) -> LocaleInfo:
     """Build a :class:`LocaleInfo` from Babel, langcodes and ``settings`` (config wins).
+
+    ``plural_location`` is where a bad ``plural_forms`` is reported (default ``location``).
 
     Raises ConfigError (or UsageError when no config location) for a locale nobody knows.
     """
@@ -221,10 +227,13 @@ def describe_locale(
                 hint=f'add plural_forms = "nplurals=2; plural=(n != 1);" to [locales.{code}]',
             )
     assert isinstance(name, str) and isinstance(english, str) and isinstance(plural, str)
-    if not _PLURAL_RE.match(plural):
+    problem = "" if _PLURAL_RE.match(plural) else "is not a gettext plural rule"
+    if not problem and "plural_forms" in settings:
+        problem = _plural_rule_problem(plural)
+    if problem:
         raise error_cls(
-            f"plural_forms for '{code}' is not a gettext plural rule: {plural!r}",
-            location,
+            f"plural_forms for '{code}' {problem}: {plural!r}",
+            plural_location or location,
             hint='write it like "nplurals=2; plural=(n != 1);"',
         )
     min_cov = settings.get("min_coverage")
@@ -238,6 +247,33 @@ def describe_locale(
         min_coverage=float(min_cov) if min_cov is not None else None,
         in_cldr=babel_locale is not None,
     )
+
+
+MAX_NPLURALS = 10
+
+
+def _plural_rule_problem(plural_forms: str) -> str:
+    """What is wrong with a configured rule ("" when nothing), checked as gettext reads it.
+
+    The expression goes into every PO header and MO file; gettext's own parser (the one
+    Python's ``gettext`` module uses) must accept it, and for every count it must pick one
+    of the ``nplurals`` forms.
+    """
+    import gettext
+
+    match = _PLURAL_RE.match(plural_forms)
+    assert match is not None
+    nplurals = int(match.group(1))
+    if not 1 <= nplurals <= MAX_NPLURALS:
+        return f"has nplurals={nplurals}; a language has 1 to {MAX_NPLURALS} plural forms"
+    try:
+        rule = gettext.c2py(match.group(2))
+        chosen = {rule(n) for n in range(1000)}
+    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError) as exc:
+        return f"is not a plural expression gettext reads ({exc})"
+    if not chosen <= set(range(nplurals)):
+        return f"picks form {max(chosen)} of a count, but nplurals is {nplurals}"
+    return ""
 
 
 class _Lines:
@@ -359,7 +395,12 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         raw, settings = normalized_tables.get(code, (code, {}))
         table = f"locales.{raw}" if code in normalized_tables else "project"
         key_name: str | None = None if code in normalized_tables else "locales"
-        info[code] = describe_locale(code, settings, location=lines.of(table, key_name))
+        info[code] = describe_locale(
+            code,
+            settings,
+            location=lines.of(table, key_name),
+            plural_location=lines.of(table, "plural_forms") if "plural_forms" in settings else None,
+        )
     for code, item in info.items():
         for fb in item.fallback:
             if fb not in info:

@@ -60,7 +60,13 @@ def _deep_yaml_case() -> dict[str, bytes]:
     return {"content/cases/water.md": b"---\ntitle: Deep\nsummary: " + deep + b"\n---\nHi.\n"}
 
 
+def _bom_config() -> dict[str, bytes]:
+    # What Windows Notepad saves: tomllib refused the byte order mark ("Invalid statement").
+    return {"plainlang.toml": b"\xef\xbb\xbf" + (DATA / "project/plainlang.toml").read_bytes()}
+
+
 GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
+    "bom-config": _bom_config,
     "deep-yaml-case": _deep_yaml_case,
     "crlf-po": _crlf_po,
     "huge-msgid-po": _huge_msgid_po,

@@ -300,6 +300,10 @@ class _Lines:
                 break
             if key_re.match(self.lines[i]):
                 return SourceLocation(self.path.as_posix(), i + 1)
+        if table:  # [locales.qu.x] makes "x" a key of [locales.qu] too
+            sub = self._table_start(f"{table}.{key}")
+            if sub >= 0:
+                return SourceLocation(self.path.as_posix(), sub + 1)
         return SourceLocation(self.path.as_posix(), start + 1 if start >= 0 else 1)
 
 
@@ -447,5 +451,11 @@ def load_config(root: Path) -> ProjectConfig:
             hint="run plainlang in a project folder, or pass --project DIR",
         ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError("not valid UTF-8", SourceLocation(CONFIG_NAME)) from exc
-    return parse_config(text, path)
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "not valid UTF-8", SourceLocation(CONFIG_NAME, line), hint="save the file as UTF-8"
+        ) from exc
+    except OSError as exc:  # a folder of that name, no permission
+        raise ConfigError(f"cannot read: {exc.strerror}", SourceLocation(CONFIG_NAME)) from exc
+    # Notepad saves UTF-8 with a byte order mark, which TOML does not allow; it is no error.
+    return parse_config(text.removeprefix("\ufeff"), path)

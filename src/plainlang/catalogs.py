@@ -508,10 +508,22 @@ def ui_template(config: ProjectConfig) -> Catalog:
                         fh,
                         keywords=UI_KEYWORDS,
                         comment_tags=("Translators:", "translators:"),
-                        options={"trimmed": "true", "extensions": "jinja2.ext.do"},
+                        # silent=false: Jinja's extractor skips a template it cannot
+                        # parse, so ui.pot lost its strings without a word.
+                        options={
+                            "trimmed": "true",
+                            "extensions": "jinja2.ext.do",
+                            "silent": "false",
+                        },
                         strip_comment_tags=True,
                     )
                 )
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                "not valid UTF-8",
+                SourceLocation(shown, path.read_bytes()[: exc.start].count(b"\n") + 1),
+                hint="save the template as UTF-8",
+            ) from exc
         except Exception as exc:  # jinja2.TemplateSyntaxError and friends
             lineno = getattr(exc, "lineno", None)
             raise TemplateError(

@@ -400,6 +400,23 @@ class LeafletRenderer:
             raise TemplateError(
                 str(exc), _template_location(exc, self.config), hint="fix the template"
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                "not valid UTF-8", _undecodable_template(self.config), hint="save it as UTF-8"
+            ) from exc
+
+
+def _undecodable_template(config: ProjectConfig) -> SourceLocation:
+    """Where the first template that is not UTF-8 goes wrong: Jinja's loader does not say."""
+    for path in sorted(config.templates_dir.rglob("*")):
+        if path.suffix in (".j2", ".html", ".jinja") and path.is_file():
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = data[: exc.start].count(b"\n") + 1
+                return SourceLocation(display_path(path, config.root), line)
+    return SourceLocation(display_path(config.templates_dir, config.root))
 
 
 def _referenced_templates(env: jinja2.Environment, template: jinja2.Template) -> list[str]:

@@ -694,11 +694,47 @@ def update_locale(
         path = po_path(config, info.code, domain)
         if path.exists():
             catalog = load_po(path, config.root, domain=domain)
+            _complete_header(catalog, path, template, info)
             merge(catalog, template)
         else:
             catalog = new_catalog(template, info, domain)
         planned.append((path, serialize_po(catalog)))
     return [FileChange(path, write_if_changed(path, data)) for path, data in planned]
+
+
+def _complete_header(catalog: Catalog, path: Path, template: Catalog, info: LocaleInfo) -> None:
+    """Give a PO file that names no language the language and plural rule of its folder.
+
+    A catalog saved without its header entry (a hand-made file, a bad merge) was written
+    back with Babel's placeholders: no language, no plural rule, the header marked fuzzy.
+    Without an entry the whole header is the one ``init`` writes; a header that only
+    lacks ``Language`` (older gettext did not write it) keeps everything it has.
+    """
+    if catalog.locale_identifier is not None:
+        return
+    has_plural_rule = any(name == "Plural-Forms" for name, _ in catalog.mime_headers)
+    if not _has_header_entry(path.read_bytes()):
+        fresh = new_catalog(template, info, catalog.domain or path.stem)
+        for name in ("project", "version", "copyright_holder", "msgid_bugs_address"):
+            setattr(catalog, name, getattr(fresh, name))
+        catalog.header_comment = fresh.header_comment
+        catalog.language_team = fresh.language_team
+        catalog.revision_date = fresh.revision_date
+        catalog.fuzzy = False
+        has_plural_rule = False
+    catalog.locale = info.code
+    if not has_plural_rule:
+        catalog.mime_headers = [("Plural-Forms", info.plural_forms)]
+
+
+def _has_header_entry(data: bytes) -> bool:
+    """Whether the first entry of a PO file is its header: ``msgid ""`` then ``msgstr``."""
+    lines = data.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("msgid ", "msgctxt ")):
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            return line.split(None, 1)[1].strip() == '""' and following.startswith("msgstr")
+    return False
 
 
 def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:

@@ -33,7 +33,7 @@ def _crlf_po() -> dict[str, bytes]:
 
 
 def _binary_case() -> dict[str, bytes]:
-    # A PNG saved with the wrong name: NUL bytes on line 2.
+    # A PNG saved with the wrong name: its first NUL byte is on line 3.
     return {"content/cases/water.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))}
 
 

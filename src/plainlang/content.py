@@ -642,7 +642,18 @@ def load_case(path: Path, root: Path, audiences: Sequence[str] | None = None) ->
             hint="split it into several cases",
         )
     if b"\x00" in data:
-        raise ContentError("this is a binary file, not Markdown text", SourceLocation(shown))
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what "Unicode" means in Notepad
+            raise ContentError(
+                "this is UTF-16 text; cases are UTF-8",
+                SourceLocation(shown, 1),
+                hint="save the file as UTF-8",
+            )
+        raise ContentError(
+            "this is a binary file, not Markdown text",
+            SourceLocation(shown, line),
+            hint="a case is a text file: see plainlang new-case",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

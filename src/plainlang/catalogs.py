@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, denormalize, generate_po, normalize, read_po
+from babel.messages.pofile import PoFileError, generate_po, normalize, read_po, unescape
 
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
@@ -156,7 +156,16 @@ def _string_at(lines: list[str], i: int, prefix: str) -> str:
     while j < len(lines) and lines[j].lstrip().startswith('"'):
         parts.append(lines[j].strip())
         j += 1
-    return str(denormalize("\n".join(parts)))
+    return _unquote(parts)
+
+
+def _unquote(parts: Sequence[str]) -> str:
+    """The text of PO string lines (``"..."`` each), unescaped and joined.
+
+    Not Babel's ``denormalize``: it splits on every line break ``str.splitlines`` knows
+    (form feed, U+2028, ...), which can sit inside a string, and cut the text there.
+    """
+    return "".join(str(unescape(part)) for part in parts)
 
 
 def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tuple[str, ...]]]:
@@ -189,11 +198,7 @@ def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tup
             context = _string_at(lines, i, "msgctxt ")
         elif line.startswith("msgid "):
             try:
-                ids = tuple(
-                    str(denormalize("\n".join(pending[k])))
-                    for k in ("msgid", "msgid_plural")
-                    if k in pending
-                )
+                ids = tuple(_unquote(pending[k]) for k in ("msgid", "msgid_plural") if k in pending)
             except (ValueError, IndexError):  # a mangled #| line is only a hint: drop it
                 ids = ()
             if ids:
@@ -397,7 +402,7 @@ def serialize_po(catalog: Catalog, *, template: bool = False) -> bytes:
         catalog, width=PO_WIDTH, include_previous=False, ignore_obsolete=template
     )
     if not template:
-        chunks = _with_previous_ids(catalog, chunks)
+        chunks = _with_obsolete_flags(catalog, _with_previous_ids(catalog, chunks))
     with linear_wrapping():  # Babel's own splitter is quadratic in the length of a word
         text = "".join(chunks)
     return text.encode(catalog.charset or "utf-8", "backslashreplace")
@@ -426,6 +431,26 @@ def _with_previous_ids(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]
             previous = messages[index].previous_id
             if previous:
                 yield from _previous_lines(previous)
+            index += 1
+            at_start = False
+        elif chunk == "\n":
+            at_start = True
+        yield chunk
+
+
+def _with_obsolete_flags(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
+    """Babel's PO output with the flags of obsolete entries put back, as msgmerge keeps them.
+
+    Babel writes an obsolete entry without its ``#, fuzzy``: a draft that went obsolete
+    came back, when its sentence returned, as a checked translation.
+    """
+    obsolete = list(catalog.obsolete.values())  # generate_po writes them last, in this order
+    index = 0
+    at_start = True
+    for chunk in chunks:
+        if at_start and index < len(obsolete) and chunk.startswith(("#~ msgctxt ", "#~ msgid ")):
+            if obsolete[index].flags:
+                yield f"#, {', '.join(sorted(obsolete[index].flags))}\n"
             index += 1
             at_start = False
         elif chunk == "\n":

@@ -350,10 +350,16 @@ def _check_duplicates(text: str, shown: str) -> None:
 
     The header (``msgid ""``) counts too: a second one would replace the first, and the
     next update would write the other header's language and plural rule into the file.
+    So do obsolete (``#~``) entries, as in msgmerge: one that repeats an active entry
+    would be overwritten by it when the active one went obsolete, losing its translation.
     """
     seen: dict[tuple[str | None, str], int] = {}
     context: str | None = None
-    lines = text.split("\n")
+    raw_lines = text.split("\n")
+    lines = [
+        line[3:] if line.startswith("#~ ") and not line.startswith("#~|") else line
+        for line in raw_lines
+    ]
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -363,6 +369,8 @@ def _check_duplicates(text: str, shown: str) -> None:
             key = (context, _po_string(lines, i, "msgid "))
             if key in seen:
                 what = 'header entry (msgid "")' if key == (None, "") else "message definition"
+                if raw_lines[i].startswith("#~") or raw_lines[seen[key] - 1].startswith("#~"):
+                    what += " (one of them obsolete, #~)"
                 raise CatalogError(
                     f"duplicate {what} (first at line {seen[key]})",
                     SourceLocation(shown, i + 1),

@@ -51,6 +51,7 @@ from typing import Any
 
 import polib
 
+from plainlang import markup
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.glossary import Glossary, load_glossary, locale_language, normalize_locale
 from plainlang.errors import CatalogError, ConfigError, SourceLocation
@@ -413,13 +414,8 @@ _NUMBER = re.compile(
 )
 _NUMBER_SEPARATORS = re.compile(r"[.,'’ \u00a0\u202f\u2009]")
 
-_PARK = 0xF0000  # Supplementary Private Use Area-A: never in real text
-_PARKED = re.compile("[\U000f0000-\U000f007f]")
-
 # Emphasis delimiters: a * next to a non-space, a _ at the edge of a word ("snake_case" is
 # text, as in CommonMark).
-_EMPHASIS_STARS = re.compile(r"\*+(?=\S)|(?<=\S)\*+")
-_EMPHASIS_UNDERSCORES = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
 _DOUBLE_UNDERSCORE = re.compile(r"(?<![^\W_])__|__(?![^\W_])")
 _STAR = re.compile(r"(?<!\s)\*|\*(?!\s)")
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
@@ -467,19 +463,7 @@ def plain_text(markdown: str) -> str:
     >>> plain_text("Ask **now**, see [the law](https://a.org/ley) or `code`.")
     'Ask now, see the law or code.'
     """
-    out: list[str] = []
-    for is_code, piece in _split_code(markdown):
-        if is_code:
-            out.append(piece)
-            continue
-        piece = _LINK.sub(lambda m: m.group(2), piece)
-        piece = _AUTOLINK.sub(lambda m: m.group(1), piece)
-        # Escaped characters are parked in the private use area so they survive as text.
-        piece = _ESCAPE.sub(lambda m: chr(_PARK + ord(m.group(1))), piece)
-        piece = _EMPHASIS_STARS.sub("", piece)
-        piece = _EMPHASIS_UNDERSCORES.sub("", piece)
-        out.append(_PARKED.sub(lambda m: chr(ord(m.group(0)) - _PARK), piece))
-    return "".join(out)
+    return markup.plain_text(markdown)
 
 
 def _visible(text: str) -> str:

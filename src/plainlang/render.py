@@ -32,12 +32,16 @@ from plainlang.content import (
     Segment,
     Table,
 )
-from plainlang.errors import SourceLocation, TemplateError, display_path
+from plainlang.errors import BuildError, SourceLocation, TemplateError, display_path
 from plainlang.hyphenate import hyphenator, needs_soft_hyphens
 from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
 from plainlang.markup import plain_text, render_inline
 
 UI_DOMAIN = "ui"
+#: More text than any layout holds (the phone page, the longest, takes about 32,000
+#: characters): such a leaflet fails before layout, which for a case of 10,000 paragraphs
+#: took WeasyPrint 20 s and 400 MB only to say it does not fit.
+MAX_LEAFLET_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,18 @@ class Leaflet:
     @property
     def headings(self) -> tuple[BlockView, ...]:
         return tuple(b for b in _walk(self.blocks) if b.type == "heading")
+
+
+def _texts(leaflet: Leaflet) -> Iterator[TextView]:
+    """Every text a leaflet prints from its case: front matter and every block."""
+    yield from (t for t in (leaflet.title, leaflet.summary, leaflet.source) if t is not None)
+    for block in _walk(leaflet.blocks):
+        yield from (t for t in (block.text, block.attribution) if t is not None)
+        yield from block.items
+        yield from block.paragraphs
+        yield from block.header
+        for row in block.rows:
+            yield from row
 
 
 def _walk(blocks: Sequence[BlockView]) -> list[BlockView]:
@@ -365,8 +381,19 @@ class LeafletRenderer:
                     env.get_template(name)
 
     def html(self, lc: LocalizedCase, audience: str, layout: str) -> str:
-        """The leaflet HTML; template problems become TemplateError with file and line."""
+        """The leaflet HTML; template problems become TemplateError with file and line.
+
+        A leaflet with more than :data:`MAX_LEAFLET_CHARS` characters of text is a
+        BuildError: it fits no layout, and laying it out would only take time and memory.
+        """
         leaflet = self.leaflet(lc, audience, layout)
+        size = sum(len(text.plain) for text in _texts(leaflet))
+        if size > MAX_LEAFLET_CHARS:
+            raise BuildError(
+                f"too long for any layout: {size:,} characters of text, and a leaflet holds"
+                f" at most about {MAX_LEAFLET_CHARS:,}",
+                hint="shorten the case or its translation, or split it into several cases",
+            )
         env = self.environment(lc.locale)
         name = f"layouts/{layout}.html.j2"
         with self.template_errors(name):

@@ -1,0 +1,375 @@
+"""Hostile translations and content, built into real leaflets: text on paper, nothing fetched.
+
+The payloads are in ``tests/data/hostile/payloads.toml``. Every translation payload goes
+into one Spanish leaflet and every content payload into another; both are built with the
+PDF stage's URL fetcher spied on (see ``test_security.py``) and the HTML kept. Then, for
+each payload: the HTML holds no element, attribute or URL it brought, the PDF shows it as
+plain text, and what it tried to read is not in the PDF. Payloads that cannot make a
+leaflet (raw HTML in a case, a line of 30,000 words) must stop with a clear message.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import DATA, REPO
+from pdfutil import pdf_text
+
+from plainlang.cli import main
+
+PAYLOADS = tomllib.loads((DATA / "hostile/payloads.toml").read_text(encoding="utf-8"))["payload"]
+BY_NAME = {p["name"]: p for p in PAYLOADS}
+BUILD = ["build", "--jobs", "1", "--locale", "es", "--audience", "youth", "--layout", "phone"]
+
+
+def payload_text(payload: dict) -> str:
+    return payload["text"] * payload.get("repeat", 1)
+
+
+def source_paragraph(payload: dict) -> str:
+    return payload.get("msgid", f"Payload {payload['name']}.")
+
+
+def _names(key: str) -> list[str]:
+    return [p["name"] for p in PAYLOADS if key in p]
+
+
+def _cli(*args: object) -> int:
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0
+    return 0
+
+
+def _case(title: str, paragraphs: list[str], front_matter: str | None = None) -> str:
+    head = front_matter if front_matter is not None else f"title: {title}\n"
+    return "---\n" + head.strip("\n") + "\n---\n" + "".join(f"\n{p}\n" for p in paragraphs)
+
+
+def _base_project(root: Path) -> Path:
+    project = root / "project"
+    shutil.copytree(DATA / "project", project)
+    shutil.rmtree(project / "templates")
+    shutil.copytree(REPO / "templates", project / "templates")
+    shutil.copytree(DATA / "leaflet-locales", project / "locales")
+    return project
+
+
+def _translate(project: Path, case_id: str, translations: dict[str, str]) -> None:
+    path = project / f"locales/es/LC_MESSAGES/{case_id}.po"
+    po = polib.pofile(str(path), wrapwidth=79)
+    for msgid, msgstr in translations.items():
+        entry = po.find(msgid)
+        assert entry is not None, msgid
+        entry.msgstr = msgstr
+    po.save()
+
+
+def _spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Record every URL the PDF stage is asked for, and whether it was served."""
+    from plainlang import pdf as pdf_module
+
+    log: list[tuple[str, bool]] = []
+    original = pdf_module.ConfinedFetcher.resolve
+
+    def spy(self, url):
+        try:
+            resource = original(self, url)
+        except Exception:
+            log.append((url, False))
+            raise
+        log.append((url, True))
+        return resource
+
+    monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
+    return log
+
+
+class _Markup(HTMLParser):
+    """Every element and attribute of a page, to find what a payload may have added."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_style = tag == "style"
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+
+FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "base", "meta", "form", "input", "link"}
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+HARMLESS_META = ("viewport", "generator", "description", "keywords", None)
+
+
+def markup_problems(html: str, allowed_links: int, image_blocks: bool = False) -> list[str]:
+    """What in ``html`` could run, fetch or restyle: anything the templates do not make.
+
+    ``image_blocks``: a case's own pictures (``![alt](src)`` alone in a paragraph) become
+    ``<img>`` whatever their src; the fetcher refuses those outside the project, and
+    :func:`test_content_fetches_nothing_outside_the_project` checks that it did.
+    """
+    page = _Markup()
+    page.feed(html)
+    problems = []
+    links = 0
+    for tag, attrs in page.elements:
+        if tag == "link" and attrs.get("rel") == "stylesheet":
+            href = attrs.get("href") or ""
+            if "://" in href or href.startswith(("/", "data:")):
+                problems.append(f"stylesheet {href}")
+            links += 1
+            continue
+        plain_meta = set(attrs) <= {"charset", "name", "content"}
+        if tag == "meta" and plain_meta and attrs.get("name") in HARMLESS_META:
+            continue
+        if tag in FORBIDDEN_TAGS:
+            problems.append(f"<{tag}>")
+        for name, value in attrs.items():
+            value = (value or "").strip()
+            if name.startswith("on"):
+                problems.append(f"<{tag} {name}=...>")
+            if name == "style" and ("url(" in value or "@import" in value):
+                problems.append(f"<{tag} style={value!r}>")
+            if image_blocks and tag == "img" and name == "src":
+                continue
+            if name in ("href", "src", "xlink:href", "data", "action", "srcset"):
+                if value.startswith(("javascript:", "vbscript:", "data:text", "file:")):
+                    problems.append(f"<{tag} {name}={value!r}>")
+                if "127.0.0.1" in value and not (tag == "a" and value.startswith(SAFE_SCHEMES)):
+                    problems.append(f"<{tag} {name}={value!r}>")
+    for css in page.styles:
+        if "url(" in css or "@import" in css:
+            problems.append(f"<style>{css[:60]}</style>")
+    if links > allowed_links:
+        problems.append(f"{links} stylesheets")
+    return problems
+
+
+def _squeeze(text: str) -> str:
+    """Text without whitespace or hyphens: a PDF breaks long lines anywhere a reader could,
+    and reading it back joins words broken at a hyphen ("http-equiv" comes back "httpequiv").
+    """
+    return "".join(text.split()).replace("-", "").replace("\u2010", "")
+
+
+# -- the two leaflets ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """Build the translation leaflet and the content leaflet once; keep HTML, text and log."""
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
+    project = _base_project(tmp_path_factory.mktemp("hostile"))
+    po_payloads = [BY_NAME[n] for n in _names("po_shows")]
+    content_payloads = [BY_NAME[n] for n in _names("content_shows")]
+    cases = project / "content/cases"
+    paragraphs = [source_paragraph(p) for p in po_payloads]
+    (cases / "hostile.md").write_text(_case("Hostile translations", paragraphs), "utf-8")
+    paragraphs = [p.get("msgid", payload_text(p)) for p in content_payloads]
+    (cases / "hostile-content.md").write_text(_case("Hostile content", paragraphs), "utf-8")
+    config = load_config(project)
+    extract(config)
+    update(config)
+    _translate(project, "hostile", {source_paragraph(p): payload_text(p) for p in po_payloads})
+    out: dict[str, dict] = {}
+    for case_id in ("hostile", "hostile-content"):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            log = _spy_fetcher(monkeypatch)
+            code = _cli("-C", project, *BUILD, "--case", case_id, "--keep-html")
+        stem = project / f"build/pdf/es/{case_id}-youth-phone"
+        out[case_id] = {
+            "code": code,
+            "log": log,
+            "root": project.resolve().as_uri() + "/",
+            "html": stem.with_suffix(".html").read_text(encoding="utf-8"),
+            "text": pdf_text(stem.with_suffix(".pdf")),
+        }
+    return out
+
+
+def test_the_corpus_is_large_enough():
+    assert len(PAYLOADS) >= 20
+    assert len(_names("po_shows")) >= 20 and len(_names("content_shows")) >= 12
+
+
+def test_translations_fetch_nothing_at_all(built):
+    result = built["hostile"]
+    assert result["code"] == 0
+    assert result["log"], "the fetcher saw no request at all: the spy is not wired"
+    assert [url for url, _ in result["log"] if not url.startswith(result["root"])] == []
+
+
+def test_content_fetches_nothing_outside_the_project(built):
+    result = built["hostile-content"]
+    assert result["code"] == 0
+    outside = [(url, served) for url, served in result["log"] if not url.startswith(result["root"])]
+    assert [url for url, served in outside if served] == []
+    # The image blocks did ask (a case may show a picture); each was refused.
+    assert any("127.0.0.1" in url for url, _ in outside)
+
+
+def test_no_translation_becomes_markup(built):
+    assert markup_problems(built["hostile"]["html"], allowed_links=4) == []
+
+
+def test_no_content_becomes_markup_but_its_pictures(built):
+    html = built["hostile-content"]["html"]
+    assert markup_problems(html, allowed_links=4, image_blocks=True) == []
+
+
+@pytest.mark.parametrize("name", _names("po_shows"))
+def test_translation_prints_as_text(built, name):
+    _assert_printed(built["hostile"], BY_NAME[name], "po_shows")
+
+
+@pytest.mark.parametrize("name", _names("content_shows"))
+def test_content_prints_as_text(built, name):
+    _assert_printed(built["hostile-content"], BY_NAME[name], "content_shows")
+
+
+def _assert_printed(result: dict, payload: dict, key: str) -> None:
+    shows = payload_text(payload) if "repeat" in payload else payload[key]
+    assert _squeeze(shows) in _squeeze(result["text"])
+    if "hides" in payload:
+        assert payload["hides"] not in result["text"]
+        assert payload["hides"] not in result["html"]
+
+
+def test_markup_check_sees_what_it_must(built):
+    """The checks above would fail if a payload came through as markup."""
+    leaked = built["hostile"]["html"].replace(
+        "&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>"
+    )
+    assert "<script>" in leaked
+    assert "<script>" in markup_problems(leaked, allowed_links=4)
+    restyled = '<p style="background: url(http://127.0.0.1:9/y.png)">x</p>'
+    assert markup_problems(restyled, allowed_links=4)
+
+
+# -- payloads that cannot make a leaflet ---------------------------------------------------
+
+
+def _error_params() -> list[tuple[str, str]]:
+    return [(n, "po") for n in _names("po_error")] + [(n, "content") for n in _names("content_error")]
+
+
+@pytest.mark.parametrize(("name", "via"), _error_params())
+def test_payload_stops_with_a_clear_error(name, via, tmp_path, capsys, monkeypatch):
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
+    payload = BY_NAME[name]
+    project = _base_project(tmp_path)
+    case = project / "content/cases/payload.md"
+    if via == "po":
+        case.write_text(_case("Payload", [source_paragraph(payload)]), "utf-8")
+        config = load_config(project)
+        extract(config)
+        update(config)
+        _translate(project, "payload", {source_paragraph(payload): payload_text(payload)})
+    elif payload.get("front_matter"):
+        case.write_text(_case("", ["Hola."], front_matter=payload_text(payload)), "utf-8")
+    else:
+        case.write_text(_case("Payload", [payload_text(payload)]), "utf-8")
+    log = _spy_fetcher(monkeypatch)
+    capsys.readouterr()
+    code = _cli("-C", project, *BUILD, "--case", "payload")
+    err = capsys.readouterr().err
+    assert code in (1, 2), err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "error" in line]
+    assert lines and all("content/cases/payload.md" in line or "payload" in line for line in lines)
+    assert payload[f"{via}_error"].lower() in err.lower()
+    assert not list((project / "build").rglob("*.pdf"))
+    root = project.resolve().as_uri() + "/"
+    assert [url for url, _ in log if not url.startswith(root)] == []
+    assert not Path("/tmp/plainlang-pwned").exists()
+
+
+# -- resource bounds -------------------------------------------------------------------------
+
+# Runs the CLI in a subprocess and reports its peak memory, for the bounds in SECURITY.md.
+MEASURED = """
+import resource, sys
+from plainlang.cli import main
+try:
+    main(sys.argv[1:])
+    code = 0
+except SystemExit as exc:
+    code = exc.code if isinstance(exc.code, int) else 2
+print(f"peak-kb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+sys.exit(code)
+"""
+PEAK_MB = 1024  # the bound SECURITY.md documents for a case at the size limit
+
+
+def _measured(project: Path, *args: str) -> tuple[int, str, float]:
+    """Exit code, stderr and peak memory (MB) of one CLI run in its own process."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, "-C", str(project), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, far above the few seconds it takes
+        env=dict(os.environ, CI="true"),
+    )
+    peak = int(done.stderr.rsplit("peak-kb ", 1)[1].split()[0]) / 1024
+    return done.returncode, done.stderr, peak
+
+
+def test_a_case_of_ten_thousand_paragraphs_finishes_or_says_why(tmp_path):
+    """Extract, update after every sentence changed, stats, build: none hangs or swells.
+
+    Update compared every changed sentence with every translated one (difflib): hours for
+    this case. The build laid out 700,000 characters (20 s, 400 MB) to say they do not fit.
+    """
+    from plainlang.catalogs import parse_po
+
+    project = _base_project(tmp_path)
+    lines = [f"Paragraph {i}: Rosa asked the office about the water project, number {i}.\n"
+             for i in range(10_000)]
+    case = project / "content/cases/big.md"
+    case.write_text("---\ntitle: A very long case\n---\n\n" + "\n".join(lines), "utf-8")
+    assert case.stat().st_size < 1_000_000  # under the case size limit: it must be handled
+    peaks = {}
+    for command in ("extract", "update"):
+        code, err, peaks[command] = _measured(project, command)
+        assert code == 0, err
+    po_file = project / "locales/es/LC_MESSAGES/big.po"
+    po = polib.pofile(str(po_file), wrapwidth=79)
+    for entry in po:
+        entry.msgstr = f"T {entry.msgid}"
+    po.save()
+    translations = {e.msgstr for e in po if e.msgstr}
+    case.write_text(case.read_text("utf-8").replace("water project", "water works"), "utf-8")
+    for command in ("extract", "update", "stats --json"):
+        code, err, peaks[command] = _measured(project, *command.split())
+        assert code == 0, err
+    catalog = parse_po(po_file.read_bytes(), "big.po", domain="big")
+    kept = {m.string for m in (*catalog, *catalog.obsolete.values()) if m.id and m.string}
+    assert translations <= kept
+    code, err, peaks["build"] = _measured(project, *BUILD, "--case", "big")
+    assert code == 1 and "too long for any layout" in err, err
+    assert "Traceback" not in err
+    assert max(peaks.values()) < PEAK_MB, peaks

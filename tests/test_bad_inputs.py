@@ -154,14 +154,16 @@ def test_bad_input(case, bases, run, tmp_path):
     before = _inputs(project)
     kept_before = _translations((project / case["keeps"]).read_bytes()) if "keeps" in case else {}
 
-    result = run("-C", project, *case["run"])
+    result = run("-C", project, *(arg.replace("{project}", str(project)) for arg in case["run"]))
 
     assert "Traceback" not in result.err + result.out
     assert result.code == case["exit"], result.err
     if case["exit"] == 0:
         _assert_accepted(case, project, kept_before, run)
         return
-    lines = [line for line in result.err.splitlines() if line.strip()]
+    # Checks report findings on stdout, one a line (their count goes to stderr).
+    shown = result.out if case["exit"] == 1 else result.err
+    lines = [line for line in shown.splitlines() if line.strip()]
     where = case["where"] + ": "
     if case["run"][0] == "build":
         # A build says which leaflets failed; every line with an error names file and line.

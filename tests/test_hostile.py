@@ -373,3 +373,56 @@ def test_a_case_of_ten_thousand_paragraphs_finishes_or_says_why(tmp_path):
     assert code == 1 and "too long for any layout" in err, err
     assert "Traceback" not in err
     assert max(peaks.values()) < PEAK_MB, peaks
+
+
+# -- plural rules come with the translation --------------------------------------------------
+
+UI_PO = """\
+msgid ""
+msgstr ""
+"Language: es\\n"
+"Plural-Forms: nplurals=3; plural={rule};\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "%(num)d letter"
+msgid_plural "%(num)d letters"
+msgstr[0] "%(num)d carta"
+msgstr[1] "%(num)d de cartas"
+msgstr[2] "%(num)d cartas"
+
+msgctxt "post"
+msgid "%(num)d letter"
+msgid_plural "%(num)d letters"
+msgstr[0] "%(num)d carta postal"
+msgstr[1] "%(num)d de cartas postales"
+msgstr[2] "%(num)d cartas postales"
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "forms"),
+    [
+        # Spanish in CLDR 46: one, many (millions), other.
+        ("(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2)", {1: 0, 5: 2, 1_000_000: 1}),
+        # A header that is code, not a rule: read as nothing, the English rule stands in.
+        ("__import__('os').system('touch /tmp/plainlang-pwned')", {1: 0, 5: 1}),
+        ("n % 0", {1: 0, 5: 1}),  # divides by zero for every count
+        ("(" * 500 + "n" + ")" * 500, {1: 0, 5: 1}),  # too deep for gettext's parser
+    ],
+)
+def test_ui_plurals_follow_the_catalog_rule_and_never_run_it(project, rule, forms):
+    """Templates' ngettext asked Babel's Catalog for a plural_func it does not have."""
+    from plainlang.config import load_config
+    from plainlang.localize import CatalogSet
+    from plainlang.render import UiTranslations
+
+    po_file = project / "locales/es/LC_MESSAGES/ui.po"
+    po_file.parent.mkdir(parents=True)
+    po_file.write_text(UI_PO.replace("{rule}", rule), "utf-8")
+    ui = UiTranslations(CatalogSet(load_config(project)), "es")
+    words = ["carta", "de cartas", "cartas"]
+    for n, form in forms.items():
+        assert ui.ngettext("%(num)d letter", "%(num)d letters", n) == f"%(num)d {words[form]}"
+        postal = ui.npgettext("post", "%(num)d letter", "%(num)d letters", n)
+        assert postal.startswith(f"%(num)d {words[form]} postal")
+    assert not Path("/tmp/plainlang-pwned").exists()

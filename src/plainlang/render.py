@@ -185,11 +185,14 @@ class UiTranslations:
         return found if isinstance(found, str) else message
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._plural(None, singular, plural, n)
+
+    def _plural(self, context: str | None, singular: str, plural: str, n: int) -> str:
         for catalog, allow_fuzzy in self.chain:
-            found = usable(catalog.get(singular), allow_fuzzy)
+            found = usable(catalog.get(singular, context=context), allow_fuzzy)
             if found is not None and isinstance(found[0], tuple):
                 strings = found[0]
-                index = min(int(catalog.plural_func(n)), len(strings) - 1)
+                index = min(max(_plural_rule(catalog.plural_forms)(n), 0), len(strings) - 1)
                 return strings[index]
         return singular if n == 1 else plural
 
@@ -198,7 +201,35 @@ class UiTranslations:
         return found if isinstance(found, str) else message
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
-        return self.ngettext(singular, plural, n)
+        return self._plural(context, singular, plural, n)
+
+
+@functools.lru_cache(maxsize=64)
+def _plural_rule(plural_forms: str) -> Callable[[int], int]:
+    """The form a count takes, by a catalog's ``Plural-Forms`` header.
+
+    The header comes with the translation, so it is read by Python's ``gettext.c2py``,
+    which accepts only C arithmetic on ``n`` (and is what reads MO files everywhere);
+    anything else counts as the English rule. Babel's Catalog has no function for it.
+    """
+    import gettext
+    import re
+
+    match = re.search(r"plural\s*=\s*(.+?)\s*;?\s*$", plural_forms)
+    try:
+        rule = gettext.c2py(match.group(1)) if match else None
+    except (ValueError, SyntaxError, RecursionError):
+        rule = None
+
+    def form(n: int) -> int:
+        if rule is None:
+            return int(n != 1)
+        try:
+            return int(rule(n))
+        except (ArithmeticError, RecursionError):
+            return int(n != 1)
+
+    return form
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:

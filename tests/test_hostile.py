@@ -71,6 +71,24 @@ def _translate(project: Path, case_id: str, translations: dict[str, str]) -> Non
     po.save()
 
 
+# Every string of the templates (the ui catalog) gets this in front of its translation.
+UI_PAYLOAD = (
+    '<img src="http://127.0.0.1:9/ui.png"><style>@import url(http://127.0.0.1:9/ui.css);'
+    '</style><script>alert("ui")</script>'
+)
+
+
+def _poison_ui(path: Path) -> None:
+    """Translate every ui string of the leaflet's own language with :data:`UI_PAYLOAD`."""
+    po = polib.pofile(str(path), wrapwidth=79)
+    for entry in po:
+        if entry.msgid and not entry.msgid_plural:
+            entry.msgstr = f"{UI_PAYLOAD} {entry.msgid}"
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+    po.save()
+
+
 def _spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """Record every URL the PDF stage is asked for, and whether it was served."""
     from plainlang import pdf as pdf_module
@@ -189,6 +207,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     extract(config)
     update(config)
     _translate(project, "hostile", {source_paragraph(p): payload_text(p) for p in po_payloads})
+    _poison_ui(project / "locales/es/LC_MESSAGES/ui.po")
     out: dict[str, dict] = {}
     for case_id in ("hostile", "hostile-content"):
         with pytest.MonkeyPatch.context() as monkeypatch:
@@ -238,6 +257,13 @@ def test_no_content_becomes_markup_but_its_pictures(built):
 @pytest.mark.parametrize("name", _names("po_shows"))
 def test_translation_prints_as_text(built, name):
     _assert_printed(built["hostile"], BY_NAME[name], "po_shows")
+
+
+def test_template_strings_translated_hostile_print_as_text(built):
+    """Jinja's newstyle gettext took ui.po translations for safe HTML: they were markup."""
+    result = built["hostile"]
+    assert _squeeze(UI_PAYLOAD) in _squeeze(result["text"])
+    assert "&lt;script&gt;alert(&#34;ui&#34;)&lt;/script&gt;" in result["html"]
 
 
 @pytest.mark.parametrize("name", _names("content_shows"))

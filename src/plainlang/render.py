@@ -276,8 +276,16 @@ class LeafletRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            self.ui_translations(locale), newstyle=True
+        # Jinja's newstyle gettext marks what gettext returns as safe HTML, so a ui.po
+        # translation would be markup (<script>, <style>, <img src=...>). The templates get
+        # it escaped: text, like every other translation. Jinja escapes the variables.
+        ui = self.ui_translations(locale)
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda s: escape(ui.gettext(s)),
+            ngettext=lambda s, p, n: escape(ui.ngettext(s, p, n)),
+            pgettext=lambda c, s: escape(ui.pgettext(c, s)),
+            npgettext=lambda c, s, p, n: escape(ui.npgettext(c, s, p, n)),
+            newstyle=True,
         )
         babel_locale = _babel_locale(self.config, locale)
         env.filters["format_number"] = lambda n: _format_number(n, babel_locale)

@@ -71,3 +71,23 @@ def snapshot(root: Path) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file()
     }
+
+
+def spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Record every URL the PDF stage is asked for, and whether it was served."""
+    from plainlang import pdf as pdf_module
+
+    log: list[tuple[str, bool]] = []
+    original = pdf_module.ConfinedFetcher.resolve
+
+    def spy(self, url):
+        try:
+            resource = original(self, url)
+        except Exception:
+            log.append((url, False))
+            raise
+        log.append((url, True))
+        return resource
+
+    monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
+    return log

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, REPO
+from conftest import DATA, REPO, spy_fetcher
 from pdfutil import pdf_text
 
 from plainlang.cli import main
@@ -87,26 +87,6 @@ def _poison_ui(path: Path) -> None:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
     po.save()
-
-
-def _spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
-    """Record every URL the PDF stage is asked for, and whether it was served."""
-    from plainlang import pdf as pdf_module
-
-    log: list[tuple[str, bool]] = []
-    original = pdf_module.ConfinedFetcher.resolve
-
-    def spy(self, url):
-        try:
-            resource = original(self, url)
-        except Exception:
-            log.append((url, False))
-            raise
-        log.append((url, True))
-        return resource
-
-    monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
-    return log
 
 
 class _Markup(HTMLParser):
@@ -211,7 +191,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for case_id in ("hostile", "hostile-content"):
         with pytest.MonkeyPatch.context() as monkeypatch:
-            log = _spy_fetcher(monkeypatch)
+            log = spy_fetcher(monkeypatch)
             code = _cli("-C", project, *BUILD, "--case", case_id, "--keep-html")
         stem = project / f"build/pdf/es/{case_id}-youth-phone"
         out[case_id] = {
@@ -315,7 +295,7 @@ def test_payload_stops_with_a_clear_error(name, via, tmp_path, capsys, monkeypat
         case.write_text(_case("", ["Hola."], front_matter=payload_text(payload)), "utf-8")
     else:
         case.write_text(_case("Payload", [payload_text(payload)]), "utf-8")
-    log = _spy_fetcher(monkeypatch)
+    log = spy_fetcher(monkeypatch)
     capsys.readouterr()
     code = _cli("-C", project, *BUILD, "--case", "payload")
     err = capsys.readouterr().err

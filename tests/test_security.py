@@ -6,6 +6,7 @@ import logging
 
 import polib
 import pytest
+from conftest import spy_fetcher
 from pdfutil import pdf_text
 
 from plainlang.markup import render_inline
@@ -44,7 +45,7 @@ def test_hostile_po_prints_text_and_fetches_nothing(run, leaflet_project, caplog
         if entry.msgid in HOSTILE:
             entry.msgstr = HOSTILE[entry.msgid]
     po.save()
-    log = _spy_fetcher(monkeypatch)
+    log = spy_fetcher(monkeypatch)
     with caplog.at_level(logging.WARNING):
         result = run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "es",
                      "--audience", "youth", "--layout", "phone", "--keep-html")
@@ -64,26 +65,6 @@ def test_hostile_po_prints_text_and_fetches_nothing(run, leaflet_project, caplog
     assert "root:x:0:0" not in text  # /etc/passwd was not read into the PDF
 
 
-def _spy_fetcher(monkeypatch):
-    """Record every URL the PDF stage is asked for, and whether it was served."""
-    from plainlang import pdf as pdf_module
-
-    log = []
-    original = pdf_module.ConfinedFetcher.resolve
-
-    def spy(self, url):
-        try:
-            resource = original(self, url)
-        except Exception:
-            log.append((url, False))
-            raise
-        log.append((url, True))
-        return resource
-
-    monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
-    return log
-
-
 def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes((leaflet_project / "templates/fonts/OFL.txt").read_bytes()[:10])
@@ -95,7 +76,7 @@ def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
         + "\n![remote](http://127.0.0.1:9/x.png)\n"
         + "\n![escape](../../../secret.png)\n"
     )
-    log = _spy_fetcher(monkeypatch)
+    log = spy_fetcher(monkeypatch)
     result = run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "es",
                  "--audience", "youth", "--layout", "phone", "--keep-html")
     assert result.code == 0, result.err

@@ -189,11 +189,23 @@ def _status_kb(pid: int) -> dict[str, int]:
 
 
 def _children(pid: int) -> list[int]:
+    """Child processes of ``pid``, whichever of its threads forked them.
+
+    The pool forks replacement workers from one of its helper threads, and Linux lists a
+    child under the thread that made it.
+    """
+    found: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
-            return [int(x) for x in fh.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except FileNotFoundError:
-        return []
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as fh:
+                found += [int(x) for x in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
 
 
 def _sample_tree(

@@ -213,6 +213,8 @@ class InputHasher:
         chosen = []
         for path in self.template_files():
             rel = path.relative_to(root).as_posix()
+            if rel.startswith("proof/") or rel == "css/proof.css":
+                continue  # review proofs, not leaflets
             if rel.startswith("layouts/") and path.name.split(".")[0] != layout:
                 continue
             if rel.startswith("css/"):

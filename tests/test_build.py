@@ -62,6 +62,15 @@ def test_touching_a_template_rebuilds_its_users(run, leaflet_project):
     assert len(rebuilt(build_json(run, leaflet_project, "--layout", "trifold", "--layout", "phone"))) == 18
 
 
+def test_up_to_date_leaflets_report_the_counts_they_were_built_with(run, leaflet_project):
+    first = json.loads(run("-C", leaflet_project, "build", "--jobs", "1", "--json", "--layout", "phone", "--locale", "qu").out)
+    again = json.loads(run("-C", leaflet_project, "build", "--jobs", "1", "--json", "--layout", "phone", "--locale", "qu").out)
+    assert {r["status"] for r in again} == {"skipped"}
+    built = {r["path"]: (r["counts"].get("draft"), r["fallback_locales"]) for r in first}
+    skipped = {r["path"]: (r["counts"].get("draft"), r["fallback_locales"]) for r in again}
+    assert skipped == built and all(d == 3 for d, _ in built.values())
+
+
 def test_force_rebuilds_and_manifest_describes_each_pdf(run, leaflet_project):
     build_json(run, leaflet_project, "--layout", "phone", "--locale", "qu")
     assert len(rebuilt(build_json(run, leaflet_project, "--layout", "phone", "--locale", "qu", "--force"))) == 3

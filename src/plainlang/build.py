@@ -620,6 +620,14 @@ def build(
             skipped.sha256 = entry.get("sha256", "")
             skipped.pages = entry.get("pages", 0)
             skipped.coverage = float(entry.get("coverage", 0.0))
+            skipped.size = entry.get("size", 0)
+            # The counts of the build that made it, so the summary reads the same either way.
+            skipped.counts = {
+                "translated": entry.get("translated", 0),
+                "draft": entry.get("drafts", 0),
+                "fallback": entry.get("fallbacks", 0),
+            }
+            skipped.fallback_locales = list(entry.get("fallback_locales", []))
             results.append(skipped)
             if progress:
                 progress(skipped, len(results), len(leaflets))

@@ -75,15 +75,6 @@ def po_path(config: ProjectConfig, locale: str, domain: str) -> Path:
     return config.locales_dir / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
-def mo_path(config: ProjectConfig, locale: str, domain: str) -> Path:
-    return po_path(config, locale, domain).with_suffix(".mo")
-
-
-def domains(config: ProjectConfig) -> list[str]:
-    """Every domain of the project: one per case file, then ``ui``."""
-    return [p.stem for p in case_paths(config.content_dir)] + [UI_DOMAIN]
-
-
 def pot_domains(config: ProjectConfig) -> list[str]:
     """Domains that have a POT file on disk, in a stable order."""
     if not config.locales_dir.is_dir():

@@ -9,16 +9,15 @@ else had it). Leaflets print what they used, so nobody mistakes a draft for a ch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
 from plainlang.catalogs import load_po, needs_translation, po_path
 from plainlang.config import ProjectConfig
-from plainlang.content import Block, Case, Segment, iter_segments
+from plainlang.content import Case, Segment, iter_segments
 
 
 class Status(StrEnum):
@@ -49,14 +48,9 @@ class LocalizedCase:
     case: Case
     locale: str
     texts: Mapping[Segment, LocalizedText]
-    catalogs_read: tuple[Path, ...] = field(default=())
 
     def text(self, segment: Segment) -> LocalizedText:
         return self.texts[segment]
-
-    def texts_for(self, blocks: Sequence[Block]) -> Iterator[LocalizedText]:
-        for segment in iter_segments(blocks):
-            yield self.text(segment)
 
     def visible(self, audience: str | None = None) -> list[LocalizedText]:
         """The texts a leaflet for ``audience`` prints (every text when None)."""
@@ -119,14 +113,6 @@ class CatalogSet:
             )
         return self._cache[key]
 
-    def paths(self, locale: str, domain: str) -> list[Path]:
-        """The PO files a leaflet of ``domain`` in ``locale`` reads, along its fallback chain."""
-        return [
-            po_path(self.config, loc, domain)
-            for loc in self.config.fallback_chain(locale)
-            if po_path(self.config, loc, domain).exists()
-        ]
-
 
 def localize(case: Case, locale: str, catalogs: CatalogSet) -> LocalizedCase:
     """Translate every segment of ``case`` into ``locale`` along its fallback chain.
@@ -146,7 +132,6 @@ def localize(case: Case, locale: str, catalogs: CatalogSet) -> LocalizedCase:
         case=case,
         locale=locale,
         texts=texts,
-        catalogs_read=tuple(catalogs.paths(locale, case.id)) if chain else (),
     )
 
 

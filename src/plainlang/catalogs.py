@@ -24,7 +24,7 @@ from babel.messages.pofile import PoFileError, generate_po, normalize, read_po, 
 
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
-from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path
+from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path, line_at
 from plainlang.fsio import write_bytes_atomic, write_if_changed
 from plainlang.powrap import linear_wrapping
 
@@ -96,13 +96,13 @@ def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
         name = charset.group(1).decode("ascii")
         raise CatalogError(
             f"declares charset {name}; plainlang reads and writes UTF-8",
-            SourceLocation(shown, data[: charset.start()].count(b"\n") + 1),
+            SourceLocation(shown, line_at(data, charset.start())),
             hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_at(data, exc.start)
         raise CatalogError(
             "not valid UTF-8",
             SourceLocation(shown, line),
@@ -546,7 +546,7 @@ def ui_template(config: ProjectConfig) -> Catalog:
         except UnicodeDecodeError as exc:
             raise TemplateError(
                 "not valid UTF-8",
-                SourceLocation(shown, path.read_bytes()[: exc.start].count(b"\n") + 1),
+                SourceLocation(shown, line_at(path.read_bytes(), exc.start)),
                 hint="save the template as UTF-8",
             ) from exc
         except Exception as exc:  # jinja2.TemplateSyntaxError and friends

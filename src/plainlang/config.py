@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plainlang.errors import ConfigError, SourceLocation, UsageError
+from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
 
 CONFIG_NAME = "plainlang.toml"
 KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
@@ -451,7 +451,7 @@ def load_config(root: Path) -> ProjectConfig:
             hint="run plainlang in a project folder, or pass --project DIR",
         ) from None
     except UnicodeDecodeError as exc:
-        line = exc.object[: exc.start].count(b"\n") + 1
+        line = line_at(exc.object, exc.start)
         raise ConfigError(
             "not valid UTF-8", SourceLocation(CONFIG_NAME, line), hint="save the file as UTF-8"
         ) from exc

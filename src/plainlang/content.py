@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from plainlang.errors import ContentError, SourceLocation
+from plainlang.errors import ContentError, SourceLocation, line_at
 
 FRONT_MATTER_KEYS = ("title", "summary", "audiences", "qr", "example", "source", "date")
 _ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|--)\s*")
@@ -642,7 +642,7 @@ def load_case(path: Path, root: Path, audiences: Sequence[str] | None = None) ->
             hint="split it into several cases",
         )
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        line = line_at(data, data.index(b"\x00"))
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what "Unicode" means in Notepad
             raise ContentError(
                 "this is UTF-16 text; cases are UTF-8",
@@ -657,7 +657,7 @@ def load_case(path: Path, root: Path, audiences: Sequence[str] | None = None) ->
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_at(data, exc.start)
         raise ContentError(
             "not valid UTF-8", SourceLocation(shown, line), hint="save the file as UTF-8"
         ) from exc

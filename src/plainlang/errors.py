@@ -86,6 +86,15 @@ class BuildError(PlainlangError):
     exit_code = 1
 
 
+def line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of byte ``offset`` in ``data`` (for decode errors and the like).
+
+    >>> line_at(b"a\\nb", 2)
+    2
+    """
+    return data[:offset].count(b"\n") + 1
+
+
 def display_path(path: Path | str, root: Path | None = None) -> str:
     """A path as the user should see it: relative to ``root`` when inside it."""
     p = Path(path)

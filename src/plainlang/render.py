@@ -32,7 +32,7 @@ from plainlang.content import (
     Segment,
     Table,
 )
-from plainlang.errors import BuildError, SourceLocation, TemplateError, display_path
+from plainlang.errors import BuildError, SourceLocation, TemplateError, display_path, line_at
 from plainlang.hyphenate import hyphenator, needs_soft_hyphens
 from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
 from plainlang.markup import plain_text, render_inline
@@ -480,7 +480,7 @@ def _undecodable_template(config: ProjectConfig) -> SourceLocation:
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                line = data[: exc.start].count(b"\n") + 1
+                line = line_at(data, exc.start)
                 return SourceLocation(display_path(path, config.root), line)
     return SourceLocation(display_path(config.templates_dir, config.root))
 

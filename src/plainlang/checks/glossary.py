@@ -32,7 +32,7 @@ from functools import cached_property
 from pathlib import Path
 from xml.parsers import expat
 
-from plainlang.errors import ConfigError, SourceLocation
+from plainlang.errors import ConfigError, SourceLocation, line_at
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NOTE_COLUMNS = frozenset({"note", "notes"})
@@ -124,7 +124,7 @@ def load_glossary(
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            line = line_at(data, exc.start)
             raise ConfigError(
                 "glossary is not UTF-8 text",
                 SourceLocation(origin, line),

@@ -54,7 +54,7 @@ import polib
 from plainlang import markup
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.glossary import Glossary, load_glossary, locale_language, normalize_locale
-from plainlang.errors import CatalogError, ConfigError, SourceLocation
+from plainlang.errors import CatalogError, ConfigError, SourceLocation, line_at
 
 # --------------------------------------------------------------------------- check table
 
@@ -742,14 +742,14 @@ def read_catalog_text(path: Path, display: str) -> tuple[str, str]:
         codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
         return data.decode(codec), encoding
     except LookupError as exc:
-        line = data[: data.find(b"charset=")].count(b"\n") + 1
+        line = line_at(data, data.find(b"charset="))
         raise CatalogError(
             f"unknown charset {encoding!r} in the Content-Type header",
             SourceLocation(display, line),
             hint="use charset=UTF-8",
         ) from exc
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_at(data, exc.start)
         raise CatalogError(
             f"catalog is not valid {encoding} text (byte 0x{data[exc.start]:02x})",
             SourceLocation(display, line),

@@ -281,14 +281,14 @@ def check(
     if as_json:
         payload = {
             "diagnostics": [d.to_json() for d in shown],
-            "summary": {str(s): sum(d.severity == s for d in result.diagnostics) for s in Severity},
+            "summary": {str(s): n for s, n in result.counts().items()},
             "files": result.files,
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         for diagnostic in shown:
             click.echo(diagnostic.format())
-        counts = {s: sum(d.severity == s for d in result.diagnostics) for s in Severity}
+        counts = result.counts()
         click.echo(
             f"{result.files} catalogs checked: {counts[Severity.ERROR]} errors, "
             f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes",

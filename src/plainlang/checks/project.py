@@ -61,6 +61,10 @@ class CheckResult:
     scores: list[CaseScore] = field(default_factory=list)
     files: int = 0
 
+    def counts(self) -> dict[Severity, int]:
+        """How many diagnostics of each severity."""
+        return {s: sum(d.severity == s for d in self.diagnostics) for s in Severity}
+
     def at_or_above(self, severity: Severity) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity >= severity]
 
@@ -353,7 +357,7 @@ def check_project(config: ProjectConfig) -> CheckResult:
 def report_markdown(result: CheckResult) -> str:
     """A summary per case and locale: scores, sentence lengths, the worst sentences."""
     lines = ["# plainlang check report", ""]
-    counts = {s: sum(d.severity == s for d in result.diagnostics) for s in Severity}
+    counts = result.counts()
     lines.append(
         f"{result.files} catalogs checked: {counts[Severity.ERROR]} errors, "
         f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} notes."

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
+from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
 KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
@@ -92,7 +93,13 @@ class ProjectConfig:
 
     @property
     def templates_dir(self) -> Path:
+        """The project's own theme files, overriding the shipped theme file by file."""
         return self.root / "templates"
+
+    @property
+    def theme(self) -> Theme:
+        """The shipped theme with the project's ``templates/`` laid over it."""
+        return Theme(self.templates_dir)
 
     @property
     def locales_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +120,25 @@ def spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
 
     monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
     return log
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Count parses at the loading boundary: plainlang.toml parses, and PO/POT parses by file."""
+    from plainlang import catalogs, config
+
+    counts: Counter[str] = Counter()
+    parse_config, parse_po = config.parse_config, catalogs.parse_po
+
+    def counting_config(text, path):
+        counts["plainlang.toml"] += 1
+        return parse_config(text, path)
+
+    def counting_po(data, shown, **kwargs):
+        counts[shown] += 1
+        return parse_po(data, shown, **kwargs)
+
+    monkeypatch.setattr(config, "parse_config", counting_config)
+    monkeypatch.setattr(catalogs, "parse_po", counting_po)
+    return counts
+

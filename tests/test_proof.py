@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -161,3 +163,50 @@ def test_proof_refuses_the_source_locale_and_unknown_cases(run, leaflet_project)
     result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "nope")
     assert result.code == 2 and "nope" in result.err
     assert not (leaflet_project / "build/proof").exists()
+
+
+def test_proofs_are_built_incrementally(run, leaflet_project):
+    from conftest import override
+
+    pdf = leaflet_project / "build/proof/qu/water-proof.pdf"
+
+    def proof(*args):
+        result = run("-C", leaflet_project, "proof", "--locale", "qu", *args)
+        assert result.code == 0, result.err
+        return result.out
+
+    assert "wrote build/proof/qu/water-proof.pdf (" in proof()
+    made = pdf.stat().st_mtime_ns
+    again = proof()
+    assert "wrote" not in again and "1 proof(s) already up to date" in again
+    assert pdf.stat().st_mtime_ns == made
+
+    manifest = json.loads((leaflet_project / "build/manifest.json").read_text())
+    entry = next(e for e in manifest["outputs"] if e["path"] == "build/proof/qu/water-proof.pdf")
+    assert entry["kind"] == "proof" and entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert entry["pages"] == len(PdfReader(str(pdf)).pages) and entry["rows"]["draft"] > 0
+    assert manifest["leaflets"] == []  # proofs are not leaflets
+
+    # What a proof does not read changes nothing: a leaflet's stylesheet, another catalog.
+    css = override(leaflet_project, "css/trifold.css")
+    css.write_text(css.read_text() + "\n/* touched */\n")
+    ay = leaflet_project / "locales/ay/LC_MESSAGES/water.po"
+    ay.write_text(ay.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "already up to date" in proof()
+    # What it reads makes it again: its stylesheet, the reviewed catalog, a fallback's ui
+    # catalog, the reviewer's language.
+    touch = [
+        override(leaflet_project, "css/proof.css"),
+        leaflet_project / "locales/qu/LC_MESSAGES/water.po",
+        leaflet_project / "locales/es/LC_MESSAGES/ui.po",
+    ]
+    for path in touch:
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert "wrote build/proof/qu/water-proof.pdf" in proof(), path
+    assert "wrote" in proof("--ui-locale", "es")
+    assert "already up to date" in proof("--ui-locale", "es")
+    assert "wrote" in proof()  # back to the default language
+    assert "wrote" in proof("--force")
+    # Proofs and leaflets keep their own entries in the one manifest.
+    assert run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "qu", "--layout", "phone").code == 0
+    assert "already up to date" in proof()

@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -937,19 +937,85 @@ def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
     )
 
 
-def stats(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[Coverage]:
-    """Coverage of every domain in every locale; a missing PO counts as all untranslated."""
+def stats(
+    config: ProjectConfig,
+    locales: Sequence[str] | None = None,
+    load: Callable[[Path, str], Catalog | None] | None = None,
+) -> list[Coverage]:
+    """Coverage of every domain in every locale; a missing PO counts as all untranslated.
+
+    ``load`` reads a PO or POT file (None when there is none); by default from disk, in a
+    project session through the session, which parses each file once.
+    """
+
+    def read(path: Path, domain: str) -> Catalog | None:
+        return load_po(path, config.root, domain=domain) if path.exists() else None
+
+    load = load or read
     out = []
     domains_ = pot_domains(config)
     for locale in locales if locales is not None else config.locales:
         for domain in domains_:
-            path = po_path(config, locale, domain)
-            if path.exists():
-                catalog = load_po(path, config.root, domain=domain)
-            else:
-                catalog = load_po(pot_path(config, domain), config.root, domain=domain)
+            catalog = load(po_path(config, locale, domain), domain)
+            if catalog is None:
+                pot = pot_path(config, domain)
+                catalog = load(pot, domain) or load_po(pot, config.root, domain=domain)
             out.append(coverage(catalog, locale, domain))
     return out
+
+
+@dataclass(frozen=True)
+class LocaleTotals:
+    """The counts of every domain of one locale, added up."""
+
+    locale: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "percent": round(self.percent, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Coverage of a project: one :class:`Coverage` per catalog and totals per locale."""
+
+    catalogs: tuple[Coverage, ...]
+
+    @property
+    def locales(self) -> dict[str, LocaleTotals]:
+        sums: dict[str, list[int]] = {}
+        for row in self.catalogs:
+            t = sums.setdefault(row.locale, [0, 0, 0, 0])
+            t[0] += row.total
+            t[1] += row.translated
+            t[2] += row.fuzzy
+            t[3] += row.untranslated
+        return {loc: LocaleTotals(loc, *t) for loc, t in sums.items()}
+
+    def below(self, min_coverage: float) -> list[str]:
+        """Locales whose translated share is below ``min_coverage`` percent."""
+        return [
+            loc for loc, t in self.locales.items() if t.total and t.percent < min_coverage
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "catalogs": [row.to_json() for row in self.catalogs],
+            "locales": {loc: t.to_json() for loc, t in self.locales.items()},
+        }
 
 
 def iter_po_files(config: ProjectConfig) -> Iterator[Path]:

@@ -18,6 +18,8 @@ from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
 KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
+#: What ``plainlang build`` makes when neither ``--format`` nor ``[project] formats`` says.
+DEFAULT_FORMATS = ("pdf",)
 DEFAULT_AUDIENCES = ("youth", "women", "municipality")
 
 _PROJECT_KEYS = {
@@ -30,6 +32,7 @@ _PROJECT_KEYS = {
     "author": str,
     "contact": str,
     "date": str,
+    "formats": list,
 }
 _LOCALE_KEYS = {
     "name": str,
@@ -86,6 +89,10 @@ class ProjectConfig:
     checks: Mapping[str, Any] = field(default_factory=dict)
     build: Mapping[str, Any] = field(default_factory=dict)
     layout_options: Mapping[str, Any] = field(default_factory=dict)
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    #: Where some keys are in ``plainlang.toml`` (``"project.formats"``), for errors that
+    #: later stages find in their values.
+    locations: Mapping[str, SourceLocation] = field(default_factory=dict)
 
     @property
     def content_dir(self) -> Path:
@@ -387,6 +394,15 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
                 lines.of("project", "layouts"),
                 hint=f"known layouts: {', '.join(KNOWN_LAYOUTS)}",
             )
+    formats = tuple(project.get("formats", DEFAULT_FORMATS))
+    for name in formats:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", name) or formats.count(name) > 1:
+            raise ConfigError(
+                f"format '{name}' is listed twice" if formats.count(name) > 1
+                else f"format '{name}' must be a lower-case name",
+                lines.of("project", "formats"),
+                hint="e.g. formats = [\"pdf\", \"audio\"]",
+            )
     locale_tables = data.get("locales", {})
     if not isinstance(locale_tables, dict):
         raise ConfigError("[locales] must be a table of tables", lines.of("locales"))
@@ -444,7 +460,22 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         checks=checks,
         build=build,
         layout_options=layout_options,
+        formats=formats,
+        locations={"project.formats": lines.of("project", "formats")},
     )
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The folder holding ``plainlang.toml``: ``start`` or its nearest parent, as git does.
+
+    None when neither ``start`` nor any folder above it has one. Anything named
+    ``plainlang.toml`` counts (a folder of that name is an error :func:`load_config` names).
+    """
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_NAME).exists():
+            return candidate
+    return None
 
 
 def load_config(root: Path) -> ProjectConfig:

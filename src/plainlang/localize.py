@@ -9,9 +9,10 @@ else had it). Leaflets print what they used, so nobody mistakes a draft for a ch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 
@@ -97,21 +98,41 @@ def usable(
     return (strings, message.fuzzy) if strings else None
 
 
-class CatalogSet:
-    """The PO catalogs of a project, read once each and kept (one per locale and domain)."""
+#: Reads the PO file at a path for a domain; None when there is none.
+CatalogLoader = Callable[[Path, str], Catalog | None]
 
-    def __init__(self, config: ProjectConfig) -> None:
+
+class CatalogSet:
+    """The PO catalogs of a project, read once each and kept (one per locale and domain).
+
+    ``load`` reads one file; by default straight from disk, in a project session
+    (:class:`plainlang.session.Session`) through the session, which parses each file once
+    for every command and notices when it changes.
+    """
+
+    def __init__(self, config: ProjectConfig, load: CatalogLoader | None = None) -> None:
         self.config = config
+        self._load = load or self._read
         self._cache: dict[tuple[str, str], Catalog | None] = {}
+
+    def _read(self, path: Path, domain: str) -> Catalog | None:
+        return load_po(path, self.config.root, domain=domain) if path.exists() else None
 
     def get(self, locale: str, domain: str) -> Catalog | None:
         key = (locale, domain)
         if key not in self._cache:
-            path = po_path(self.config, locale, domain)
-            self._cache[key] = (
-                load_po(path, self.config.root, domain=domain) if path.exists() else None
-            )
+            self._cache[key] = self._load(po_path(self.config, locale, domain), domain)
         return self._cache[key]
+
+    def with_config(self, config: ProjectConfig) -> CatalogSet:
+        """The same parsed catalogs under another config of the same project.
+
+        For proofs, whose config allows drafts for the locale under review: the files are
+        the same, only what counts as usable differs, so nothing is parsed twice.
+        """
+        other = CatalogSet(config, self._load)
+        other._cache = self._cache
+        return other
 
 
 def localize(case: Case, locale: str, catalogs: CatalogSet) -> LocalizedCase:

@@ -10,27 +10,43 @@ Drafts (fuzzy entries) are shown as drafts even for a locale whose leaflets do n
 them: a proof exists to get drafts checked. Headings and the legend come from the ``ui``
 catalog, in the reviewer's language along its fallback chain.
 
-Output: ``build/proof/<locale>/<case-id>-proof.pdf``.
+Output: ``build/proof/<locale>/<case-id>-proof.pdf``, made by the build as the ``proof``
+output kind (registered below): incremental like the leaflets, in ``build/manifest.json``.
+A proof's key covers the case, the case's and the ``ui`` catalogs along the reviewed
+locale's chain and the reviewer's language's, the proof template, its stylesheet and fonts,
+and the proof options (``--ui-locale``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from markupsafe import Markup
 
 from plainlang import __version__
-from plainlang.catalogs import LENGTH_BUDGETS, load_cases, needs_translation
-from plainlang.config import LocaleInfo, ProjectConfig, load_config, normalize_locale
+from plainlang.build import (
+    BuildOptions,
+    InputHasher,
+    Job,
+    Made,
+    OutputKind,
+    PlanContext,
+    Target,
+    case_date,
+    register_output,
+    validate_catalogs,
+)
+from plainlang.catalogs import LENGTH_BUDGETS, UI_DOMAIN, needs_translation, po_path
+from plainlang.config import LocaleInfo, ProjectConfig, normalize_locale
 from plainlang.content import Case, Segment
 from plainlang.errors import UsageError
 from plainlang.localize import CatalogSet, LocalizedCase, Status, localize
 from plainlang.markup import plain_text, render_inline
+from plainlang.session import Session
 
 #: The statuses a proof row can have, in the order the legend lists them.
 PROOF_STATUSES = ("translated", "draft", "fallback", "untranslated")
@@ -152,10 +168,20 @@ def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]
     return tuple(rows)
 
 
-def make_proof(case: Case, locale: str, config: ProjectConfig, ui_lang: str) -> Proof:
-    """The view model of one proof: ``case`` localized to ``locale`` with drafts shown."""
+def make_proof(
+    case: Case,
+    locale: str,
+    config: ProjectConfig,
+    ui_lang: str,
+    catalogs: CatalogSet | None = None,
+) -> Proof:
+    """The view model of one proof: ``case`` localized to ``locale`` with drafts shown.
+
+    ``catalogs``: the project session's parsed catalogs (read from disk when None).
+    """
     reviewing = review_config(config, locale)
-    lc = localize(case, locale, CatalogSet(reviewing))
+    review = catalogs.with_config(reviewing) if catalogs is not None else CatalogSet(reviewing)
+    lc = localize(case, locale, review)
     rows = proof_rows(lc, config)
     counts = Counter(row.status for row in rows)
     return Proof(
@@ -170,13 +196,8 @@ def make_proof(case: Case, locale: str, config: ProjectConfig, ui_lang: str) -> 
     )
 
 
-@dataclass(frozen=True)
-class ProofResult:
-    case: str
-    locale: str
-    path: Path
-    pages: int
-    counts: Mapping[str, int]
+def proof_relpath(locale: str, case_id: str) -> str:
+    return f"build/proof/{locale}/{case_id}-proof.pdf"
 
 
 def _chosen_locales(config: ProjectConfig, wanted: Sequence[str]) -> list[str]:
@@ -195,60 +216,119 @@ def _chosen_locales(config: ProjectConfig, wanted: Sequence[str]) -> list[str]:
     return locales
 
 
-def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
-    """Make the proofs ``options`` ask for; returns what was written, one per PDF.
-
-    Every case and catalog is read before the first PDF is made, so a broken input stops
-    the run with its file and line and no half-made set of proofs.
-    """
-    from plainlang.pdf import PdfMetadata, PdfRenderer
-    from plainlang.render import LeafletRenderer
-
-    config = load_config(root)
-    locales = _chosen_locales(config, options.locales)
-    cases = load_cases(config, options.cases or None)
-    missing = set(options.cases) - {c.id for c in cases}
-    if missing:
-        raise UsageError(
-            f"--case {', '.join(sorted(missing))}: no such case in content/cases/",
-            hint="the case id is the file name without .md",
-        )
+def _ui_locale(config: ProjectConfig, options: ProofOptions) -> str | None:
     ui_locale = normalize_locale(options.ui_locale) if options.ui_locale else None
     if ui_locale is not None and ui_locale not in (config.source_locale, *config.locales):
         raise UsageError(
             f"--ui-locale {ui_locale} is not a locale of this project",
             hint=f"choose from: {', '.join((config.source_locale, *config.locales))}",
         )
-    proofs: list[tuple[str, Proof]] = []
-    for locale in locales:
-        ui = ui_locale or locale
-        ui_lang = config.locale_info[ui].lang
-        proofs.extend((ui, make_proof(case, locale, config, ui_lang)) for case in cases)
-    renderer = LeafletRenderer(config, CatalogSet(config))
-    pdf = PdfRenderer(config.root, config.theme)
-    results = []
-    for ui, proof in proofs:
-        env = renderer.environment(ui)
-        with renderer.template_errors(PROOF_TEMPLATE):
-            html = env.get_template(PROOF_TEMPLATE).render(proof=proof)
-        out = proof_path(config, proof.locale.code, proof.case_id)
-        case = next(c for c in cases if c.id == proof.case_id)
-        metadata = PdfMetadata(
-            title=f"{proof.title} ({proof.locale.name}): review",
-            lang=proof.ui_lang,
-            author=config.author or config.publisher,
-            publisher=config.publisher,
-            keywords=("proof", proof.locale.code, proof.case_id),
-            date=_case_date(case),
-        )
-        written = pdf.write(html, out, base_url=config.templates_dir, metadata=metadata)
-        results.append(
-            ProofResult(proof.case_id, proof.locale.code, out, written.pages, proof.counts)
-        )
-    return results
+    return ui_locale
 
 
-def _case_date(case: Case) -> dt.datetime | None:
-    if case.date:
-        return dt.datetime.fromisoformat(case.date).replace(tzinfo=dt.UTC)
-    return None
+def build_options(options: ProofOptions, **build: object) -> BuildOptions:
+    """The build of the proofs ``options`` ask for (``build``: jobs, force, ...)."""
+    return BuildOptions(
+        cases=options.cases,
+        locales=options.locales,
+        outputs=("proof",),
+        parts=(options,),
+        **build,  # type: ignore[arg-type]
+    )
+
+
+# -- the proof output kind ----------------------------------------------------------------------
+
+
+def _options(options: BuildOptions) -> ProofOptions:
+    return options.part(ProofOptions, ProofOptions())
+
+
+def _plan(ctx: PlanContext) -> Iterator[Target]:
+    locales = _chosen_locales(ctx.config, ctx.options.locales)
+    _ui_locale(ctx.config, _options(ctx.options))
+    for case in ctx.cases:
+        for locale in locales:
+            yield Target(
+                "proof",
+                case.id,
+                locale,
+                name=f"proof:{locale}/{case.id}",
+                paths=(proof_relpath(locale, case.id),),
+            )
+
+
+def _theme_paths(rels: Sequence[str]) -> list[str]:
+    """The theme files a proof uses: its template, stylesheet and fonts."""
+    return [r for r in rels if r.startswith(("proof/", "fonts/")) or r == PROOF_CSS]
+
+
+def _key(inputs: InputHasher, target: Target) -> list[str]:
+    config = inputs.config
+    case = inputs.case(target.case)
+    options = _options(inputs.options)
+    ui = options.ui_locale or target.locale
+    lines = [*inputs.case_lines(case), *inputs.catalogs_of(target.locale, case.id)]
+    if ui != config.source_locale:
+        for loc in config.fallback_chain(ui):
+            lines.append(f"po {loc}/{UI_DOMAIN} " + inputs.file(po_path(config, loc, UI_DOMAIN)))
+    lines += inputs.theme_lines(_theme_paths(inputs.session.theme_files()))
+    # What the options change in a proof; the filters (which proofs) are not part of it.
+    lines.append("options " + repr(dataclasses.replace(options, locales=(), cases=())))
+    return lines
+
+
+def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+    config = session.config
+    ui_locale = _ui_locale(config, _options(options))
+    uses = [(t.locale, t.case) for t in targets]
+    if ui_locale is not None:
+        uses += [(ui_locale, t.case) for t in targets]
+    validate_catalogs(session, uses)
+    renderer = session.renderer
+    with renderer.template_errors(PROOF_TEMPLATE):
+        renderer.environment(ui_locale or config.source_locale).get_template(PROOF_TEMPLATE)
+
+
+def _make(job: Job) -> Made:
+    from plainlang.pdf import PdfMetadata
+
+    config = job.config
+    target = job.target
+    worker = job.worker
+    ui = _options(job.options).ui_locale
+    ui = normalize_locale(ui) if ui else target.locale
+    proof = make_proof(
+        job.case, target.locale, config, config.locale_info[ui].lang, worker.catalogs
+    )
+    renderer = worker.renderer
+    with renderer.template_errors(PROOF_TEMPLATE):
+        html = renderer.environment(ui).get_template(PROOF_TEMPLATE).render(proof=proof)
+    metadata = PdfMetadata(
+        title=f"{proof.title} ({proof.locale.name}): review",
+        lang=proof.ui_lang,
+        author=config.author or config.publisher,
+        publisher=config.publisher,
+        keywords=("proof", proof.locale.code, proof.case_id),
+        date=case_date(job.case),
+    )
+    laid_out = worker.pdf.layout(html, base_url=config.templates_dir)
+    pdf = worker.pdf.finish(laid_out, metadata)
+    return Made(
+        {target.relpath: pdf},
+        pages=laid_out.pages,
+        warnings=list(laid_out.messages),
+        fields={"rows": dict(proof.counts)},
+    )
+
+
+register_output(
+    OutputKind(
+        name="proof",
+        plan=_plan,
+        key=_key,
+        make=_make,
+        prepare=_prepare,
+        description="build/proof/<locale>/<case>-proof.pdf (plainlang proof)",
+    )
+)

@@ -129,7 +129,7 @@ def parse_print_profiles(tables: Any, locate: Locate) -> Mapping[str, PrintProfi
         if not name or not all(c.isalnum() or c in "-_" for c in name) or not name.isascii():
             raise ConfigError(
                 f"print profile name '{name}' must be letters, digits, '-' or '_'",
-                locate(table, None),
+                locate(f'print."{name}"', None),  # such a name is quoted in the TOML
                 hint="it becomes a folder name: build/print/<profile>/",
             )
         values = _profile_values(settings, table, locate)
@@ -183,10 +183,13 @@ def profile_css(profile: PrintProfile) -> str:
     """The CSS the build adds, before ``profile.stylesheet``, to lay a leaflet out for print.
 
     >>> print(profile_css(SHIPPED_PROFILES["shop"]), end="")
-    @page { bleed: 3mm; }
-    :root { --bleed: 3mm; }
+    @page { bleed: 3mm !important; }
+    :root { --bleed: 3mm !important; }
+
+    It is meant as a user stylesheet (WeasyPrint's ``stylesheets=``), which loses to the
+    theme's rules unless ``!important``; so is the profile's own stylesheet.
     """
-    bleed = f"{profile.bleed_mm:g}mm"
+    bleed = f"{profile.bleed_mm:g}mm !important"
     return f"@page {{ bleed: {bleed}; }}\n:root {{ --bleed: {bleed}; }}\n"
 
 

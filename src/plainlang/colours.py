@@ -15,6 +15,7 @@ parser WeasyPrint itself uses, so the check and the renderer agree on what ``#a1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 RGB = tuple[float, float, float]
@@ -38,9 +39,69 @@ def parse_css_colour(value: str | list[Any]) -> tuple[RGB, float] | None:
         return None
     if colour is None or isinstance(colour, str):  # "currentcolor"
         return None
-    srgb = colour.to("srgb")
+    alpha = float(colour.alpha)
+    # tinycss2 converts to sRGB only from the sRGB family (hex, rgb, hsl, hwb); the CIE
+    # spaces go through its XYZ, then the one XYZ -> sRGB conversion below.
+    if colour.space in ("lab", "lch"):
+        return xyz_to_srgb(colour.to("xyz-d50").coordinates, D50), alpha
+    if colour.space in ("oklab", "oklch"):
+        return xyz_to_srgb(colour.to("xyz-d65").coordinates, D65), alpha
+    if colour.space in ("xyz-d50", "xyz-d65", "xyz"):
+        white = D50 if colour.space == "xyz-d50" else D65
+        return xyz_to_srgb(colour.coordinates, white), alpha
+    try:
+        srgb = colour.to("srgb")
+    except NotImplementedError:  # display-p3, rec2020...: not used by any theme
+        return None
     r, g, b = (min(1.0, max(0.0, float(c))) for c in srgb.coordinates)
-    return (r, g, b), float(srgb.alpha)
+    return (r, g, b), alpha
+
+
+#: Reference whites (XYZ, Y = 1): D50 for CIE Lab (CSS and PDF default), D65 for sRGB.
+D50 = (0.96422, 1.0, 0.82521)
+D65 = (0.95047, 1.0, 1.08883)
+_BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
+_BRADFORD_INV = (
+    (0.9869929, -0.1470543, 0.1599627),
+    (0.4323053, 0.5183603, 0.0492912),
+    (-0.0085287, 0.0400428, 0.9684867),
+)
+_XYZ_TO_LINEAR_SRGB = (
+    (3.2404542, -1.5371385, -0.4985314),
+    (-0.9692660, 1.8760108, 0.0415560),
+    (0.0556434, -0.2040259, 1.0572252),
+)
+
+
+def _mul(m: tuple[tuple[float, float, float], ...], v: Sequence[float]) -> tuple[float, ...]:
+    return tuple(row[0] * v[0] + row[1] * v[1] + row[2] * v[2] for row in m)
+
+
+def xyz_to_srgb(xyz: Sequence[float], white: Sequence[float] = D65) -> RGB:
+    """CIE XYZ relative to ``white`` (adapted to D65 by Bradford) to sRGB, clipped to 0..1."""
+    if tuple(white) != D65:
+        cone, src, dst = _mul(_BRADFORD, xyz), _mul(_BRADFORD, white), _mul(_BRADFORD, D65)
+        xyz = _mul(_BRADFORD_INV, [c * d / s for c, s, d in zip(cone, src, dst, strict=True)])
+    linear = _mul(_XYZ_TO_LINEAR_SRGB, xyz)
+
+    def encode(c: float) -> float:
+        c = min(1.0, max(0.0, c))
+        return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+
+    r, g, b = (encode(c) for c in linear)
+    return (r, g, b)
+
+
+def lab_to_srgb(lab: Sequence[float], white: Sequence[float] = D50) -> RGB:
+    """CIE L*a*b* (L 0..100) relative to ``white`` to sRGB."""
+
+    def f_inv(t: float) -> float:
+        return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
+
+    lightness, a, b = lab[0], lab[1], lab[2]
+    fy = (lightness + 16) / 116
+    xyz = (white[0] * f_inv(fy + a / 500), white[1] * f_inv(fy), white[2] * f_inv(fy - b / 200))
+    return xyz_to_srgb(xyz, white)
 
 
 def hex_colour(rgb: RGB) -> str:

@@ -31,21 +31,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plainlang.colours import RGB, luma
+from plainlang.colours import D65, RGB, lab_to_srgb, luma
 from plainlang.errors import BuildError
 
 Convert = Callable[[list[float]], RGB]
-
-_D65 = (0.95047, 1.0, 1.08883)
-_BRADFORD = ((0.8951, 0.2664, -0.1614), (-0.7502, 1.7135, 0.0367), (0.0389, -0.0685, 1.0296))
-_BRADFORD_INV = (
-    (0.9869929, -0.1470543, 0.1599627),
-    (0.4323053, 0.5183603, 0.0492912),
-    (-0.0085287, 0.0400428, 0.9684867),
-)
-_XYZ_TO_SRGB = ((3.2404542, -1.5371385, -0.4985314), (-0.9692660, 1.8760108, 0.0415560),
-                (0.0556434, -0.2040259, 1.0572252))
-
 
 class GreyscaleError(BuildError):
     """Something in the PDF that cannot be printed in grey faithfully."""
@@ -82,34 +71,8 @@ def _gray(values: list[float]) -> RGB:
     return (v, v, v)
 
 
-def _mul(m: tuple[tuple[float, float, float], ...], v: tuple[float, float, float]) -> list[float]:
-    return [row[0] * v[0] + row[1] * v[1] + row[2] * v[2] for row in m]
-
-
 def _lab(white: tuple[float, float, float]) -> Convert:
-    """CIE L*a*b* relative to ``white``, adapted to D65 (Bradford), to sRGB."""
-
-    def f_inv(t: float) -> float:
-        return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
-
-    def convert(values: list[float]) -> RGB:
-        lightness, a, b = values[:3]
-        fy = (lightness + 16) / 116
-        xyz = (white[0] * f_inv(fy + a / 500), white[1] * f_inv(fy), white[2] * f_inv(fy - b / 200))
-        cone = _mul(_BRADFORD, xyz)
-        src, dst = _mul(_BRADFORD, white), _mul(_BRADFORD, _D65)
-        adapted = _mul(_BRADFORD_INV, (cone[0] * dst[0] / src[0], cone[1] * dst[1] / src[1],
-                                       cone[2] * dst[2] / src[2]))
-        linear = _mul(_XYZ_TO_SRGB, (adapted[0], adapted[1], adapted[2]))
-
-        def encode(c: float) -> float:
-            c = min(1.0, max(0.0, c))
-            return 12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
-
-        r, g, b_ = (encode(c) for c in linear)
-        return (r, g, b_)
-
-    return convert
+    return lambda values: lab_to_srgb(values, white)
 
 
 def _space(space: Any, resources: Any) -> Convert | str | None:
@@ -133,7 +96,7 @@ def _space(space: Any, resources: Any) -> Convert | str | None:
         if family == "/CalGray":
             return None
         if family == "/Lab":
-            white = tuple(float(v) for v in space[1].get("/WhitePoint", _D65))
+            white = tuple(float(v) for v in space[1].get("/WhitePoint", D65))
             return _lab((white[0], white[1], white[2]))
         if family == "/ICCBased":
             n = int(space[1].get("/N", 3))

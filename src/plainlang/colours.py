@@ -23,8 +23,8 @@ RGB = tuple[float, float, float]
 WHITE: RGB = (1.0, 1.0, 1.0)
 
 
-def parse_css_colour(value: str | list[Any]) -> tuple[RGB, float] | None:
-    """The sRGB colour and alpha of a CSS colour (text or tinycss2 tokens), else ``None``.
+def parse_css_colour(value: str | Sequence[Any]) -> tuple[RGB, float] | None:
+    """The sRGB colour and alpha of a CSS colour (text, or tinycss2 tokens), else ``None``.
 
     ``None`` for what is not a colour (``var(...)``, ``currentColor``, ``inherit``).
 
@@ -33,9 +33,15 @@ def parse_css_colour(value: str | list[Any]) -> tuple[RGB, float] | None:
     """
     import tinycss2.color4
 
+    one: Any = value
+    if not isinstance(value, str):
+        tokens = [t for t in value if getattr(t, "type", None) not in ("whitespace", "comment")]
+        if len(tokens) != 1:
+            return None
+        one = tokens[0]
     try:
-        colour = tinycss2.color4.parse_color(value)
-    except (TypeError, ValueError):
+        colour = tinycss2.color4.parse_color(one)
+    except (TypeError, ValueError, AttributeError):
         return None
     if colour is None or isinstance(colour, str):  # "currentcolor"
         return None

@@ -5,15 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
+from conftest import override
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plainlang.checks.contrast import Sheet, ThemeCheck, check_themes, theme_pairs
 from plainlang.checks.diagnostics import Severity
+from plainlang.theme import SHIPPED_THEME, Theme
 
-REPO = Path(__file__).parent.parent
-BASE = Sheet("templates/css/base.css", (REPO / "templates/css/base.css").read_text(encoding="utf-8"))
+BASE = Sheet("templates/css/base.css", (SHIPPED_THEME / "css/base.css").read_text(encoding="utf-8"))
 
 
 def _check(theme_css: str, *, minimum: float = 4.5, colour: bool = True, extra: str | None = None) -> list[str]:
@@ -100,7 +100,7 @@ def test_profile_minimum_and_greyscale_only() -> None:
 
 def test_mono_stylesheet_on_top_wins_with_important() -> None:
     css = ":root { --accent: #8c8c8c; }\n"
-    mono = (REPO / "templates/css/print-mono.css").read_text(encoding="utf-8")
+    mono = (SHIPPED_THEME / "css/print-mono.css").read_text(encoding="utf-8")
     assert _check(css) != []
     assert _check(css, minimum=7, colour=False, extra=mono) == []
 
@@ -109,7 +109,7 @@ def test_every_shipped_theme_passes_and_its_pairs_are_measured() -> None:
     from plainlang.checks.contrast import theme_runs
     from plainlang.printing import SHIPPED_PROFILES
 
-    runs = theme_runs(REPO / "templates/css", lambda p: p.relative_to(REPO).as_posix(), SHIPPED_PROFILES)
+    runs = theme_runs(Theme(Path("/nonexistent/templates")), SHIPPED_PROFILES)
     assert [r.label for r in runs] == [
         "theme default", "theme municipality", "theme women", "theme youth",
         "print mono, theme default", "print mono, theme municipality",
@@ -142,15 +142,10 @@ def test_any_css_text_is_read_without_crashing(css: str) -> None:
 # --------------------------------------------------------------------------- the CLI
 
 
-@pytest.fixture
-def theme_project(leaflet_project: Path) -> Path:
-    return leaflet_project
-
-
 def test_check_cli_reports_the_line(run, leaflet_project: Path) -> None:  # type: ignore[no-untyped-def]
     clean = run("-C", leaflet_project, "check", "--json")
     assert "[contrast]" not in clean.out and '"check": "contrast"' not in clean.out
-    theme = leaflet_project / "templates/css/theme-women.css"
+    theme = override(leaflet_project, "css/theme-women.css")
     lines = theme.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines) if "--warm:" in line)
     lines[number] = "  --warm: #d9774f;"  # the clay of the step circles, paler: 3.0:1 under white
@@ -164,7 +159,7 @@ def test_check_cli_reports_the_line(run, leaflet_project: Path) -> None:  # type
 
 
 def test_contrast_can_be_disabled_or_downgraded(run, leaflet_project: Path) -> None:  # type: ignore[no-untyped-def]
-    shutil.copy(leaflet_project / "templates/css/theme-women.css", leaflet_project / "templates/css/theme-pale.css")
+    shutil.copy(override(leaflet_project, "css/theme-women.css"), leaflet_project / "templates/css/theme-pale.css")
     with (leaflet_project / "templates/css/theme-pale.css").open("a", encoding="utf-8") as f:
         f.write(".pale { color: #aaaaaa }\n")
     toml = leaflet_project / "plainlang.toml"

@@ -22,11 +22,11 @@ from plainlang.printing import (
     finish_print,
     profile_css,
 )
+from plainlang.theme import SHIPPED_THEME, Theme
 
 MM = 72 / 25.4
 A5 = (0.0, 0.0, 148 * MM, 210 * MM)
 MAGENTA = (0xA1, 0x00, 0x4D)
-REPO = Path(__file__).parent.parent
 
 # A page whose top band is meant to run off the paper: it reaches the trim edge with the
 # page margin and past it by var(--bleed), which is 0 unless a print profile sets it.
@@ -52,7 +52,7 @@ def test_shipped_profiles() -> None:
     assert (shop.bleed_mm, shop.crop_marks, shop.greyscale) == (3.0, True, False)
     assert (mono.bleed_mm, mono.crop_marks, mono.greyscale, mono.min_contrast) == (0, False, True, 7)
     for profile in (shop, mono):
-        assert profile.stylesheet is not None and (REPO / "templates" / profile.stylesheet).is_file()
+        assert profile.stylesheet is not None and (SHIPPED_THEME / profile.stylesheet).is_file()
 
 
 def test_config_without_print_tables_has_the_shipped_profiles(tmp_path: Path) -> None:
@@ -324,8 +324,7 @@ def built_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     project = tmp_path_factory.mktemp("mono") / "project"
     shutil.copytree(DATA / "project", project)
-    shutil.rmtree(project / "templates")
-    shutil.copytree(REPO / "templates", project / "templates")
+    shutil.rmtree(project / "templates")  # the shipped theme serves
     shutil.copytree(DATA / "leaflet-locales", project / "locales")
     config = load_config(project)
     extract(config)
@@ -345,9 +344,9 @@ def _render_leaflet(project: Path, audience: str, profile: PrintProfile | None) 
         css = project / "build" / f"{profile.name}-profile.css"
         css.write_text(profile_css(profile), encoding="utf-8")
         sheets = [css]
-        if profile.stylesheet:
+        if profile.stylesheet:  # a theme path: the project's override, else the shipped file
             sheets.append(project / "templates" / profile.stylesheet)
-    pdf = PdfRenderer(project).render(
+    pdf = PdfRenderer(project, theme=Theme(project / "templates")).render(
         html,
         base_url=project / "templates",
         metadata=PdfMetadata(title="Agua", lang="es"),

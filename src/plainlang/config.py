@@ -15,6 +15,7 @@ from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
 from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profiles
+from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
 KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
@@ -94,7 +95,13 @@ class ProjectConfig:
 
     @property
     def templates_dir(self) -> Path:
+        """The project's own theme files, overriding the shipped theme file by file."""
         return self.root / "templates"
+
+    @property
+    def theme(self) -> Theme:
+        """The shipped theme with the project's ``templates/`` laid over it."""
+        return Theme(self.templates_dir)
 
     @property
     def locales_dir(self) -> Path:

@@ -406,37 +406,39 @@ def _pointer(pair: Pair, own_files: set[str]) -> Origin:
 # --------------------------------------------------------------------------- the project
 
 
-def theme_runs(
-    css_dir: Path, shown: Any, profiles: Mapping[str, Any] | None = None
-) -> list[ThemeCheck]:
-    """The runs for a theme folder: base + every ``theme-*.css``, and each print profile.
+def theme_runs(theme: Any, profiles: Mapping[str, Any] | None = None) -> list[ThemeCheck]:
+    """The runs for a theme: ``css/base.css`` with each ``css/theme-*.css``, and the same
+    with each print profile's stylesheet on top.
 
-    ``shown(path)`` gives the path to print; ``profiles`` are :class:`PrintProfile` values
-    whose ``stylesheet`` is relative to the folder above ``css_dir``.
+    ``theme`` is a :class:`plainlang.theme.Theme` (the project's ``templates/`` over the
+    shipped theme), so a project's own theme file is checked in place of the shipped one;
+    ``profiles`` are :class:`plainlang.printing.PrintProfile` values. Profiles that neither
+    print grey nor ask more than 4.5:1 add nothing to measure and get no runs of their own.
     """
-    base_path = css_dir / "base.css"
-    if not base_path.is_file():
+
+    def sheet(rel: str) -> Sheet | None:
+        path = theme.resolve(rel)
+        if path is None:
+            return None
+        return Sheet(theme.shown(rel), path.read_text(encoding="utf-8-sig"))
+
+    base = sheet("css/base.css")
+    if base is None:
         return []
-
-    def sheet(path: Path) -> Sheet:
-        return Sheet(shown(path), path.read_text(encoding="utf-8-sig"))
-
-    base = sheet(base_path)
-    themes = sorted(css_dir.glob("theme-*.css"))
-    runs = [ThemeCheck(f"theme {p.stem[6:]}", (base, sheet(p))) for p in themes]
+    names = [rel for rel in theme.files() if re.fullmatch(r"css/theme-[^/]+\.css", rel)]
+    themes = [(rel[len("css/theme-") : -len(".css")], sheet(rel)) for rel in names]
+    runs = [ThemeCheck(f"theme {name}", (base, s)) for name, s in themes if s is not None]
     for profile in (profiles or {}).values():
         if not profile.greyscale and profile.min_contrast <= AA:
-            continue  # measured by the themes' own runs already
-        extra: tuple[Sheet, ...] = ()
-        if profile.stylesheet:
-            path = css_dir.parent / profile.stylesheet
-            if path.is_file():
-                extra = (sheet(path),)
-        for p in themes:
+            continue
+        on_top = sheet(profile.stylesheet) if profile.stylesheet else None
+        for name, s in themes:
+            if s is None:
+                continue
             runs.append(
                 ThemeCheck(
-                    f"print {profile.name}, theme {p.stem[6:]}",
-                    (base, sheet(p), *extra),
+                    f"print {profile.name}, theme {name}",
+                    (base, s) if on_top is None else (base, s, on_top),
                     minimum=profile.min_contrast,
                     colour=not profile.greyscale,
                 )
@@ -445,11 +447,5 @@ def theme_runs(
 
 
 def check_project_contrast(config: Any, *, severity: Severity = Severity.ERROR) -> list[Diagnostic]:
-    """The contrast findings of a project's theme (``templates/css``) and print profiles."""
-    from plainlang.errors import display_path
-
-    root = config.root
-    runs = theme_runs(
-        config.templates_dir / "css", lambda p: display_path(p, root), config.print_profiles
-    )
-    return check_themes(runs, severity=severity)
+    """The contrast findings of a project's theme and print profiles."""
+    return check_themes(theme_runs(config.theme, config.print_profiles), severity=severity)

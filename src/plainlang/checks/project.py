@@ -75,14 +75,14 @@ class CheckResult:
 
 def translation_options(config: ProjectConfig | None, root: Path) -> TranslationOptions:
     """The ``[checks]`` table as options; fonts default to the leaflet fonts."""
-    from plainlang.pdf import font_files
+    from plainlang.theme import Theme
 
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
         table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS)
     )
     if not options.font_paths:
-        fonts = tuple(font_files(root / "templates"))
+        fonts = tuple(Theme(root / "templates").font_files())
         options = replace(
             options,
             font_paths=fonts,

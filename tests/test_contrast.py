@@ -156,6 +156,7 @@ def test_check_cli_reports_the_line(run, leaflet_project: Path) -> None:  # type
     prefix = f"templates/css/theme-women.css:{number + 1}: error[contrast]: "
     assert ours and all(line.startswith(prefix) for line in ours), ours
     assert any("at ol.steps > li::before" in line and "3.1:1 in colour" in line for line in ours)
+    assert all(line.endswith("(darken the background: the text is white already)") for line in ours)
 
 
 def test_contrast_can_be_disabled_or_downgraded(run, leaflet_project: Path) -> None:  # type: ignore[no-untyped-def]

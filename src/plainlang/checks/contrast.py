@@ -383,13 +383,21 @@ def check_themes(
                     f"({pair.background.origin}) at {pair.where} ({pair.origin}){more}: "
                     f"{said} [{labels}]"
                 ),
-                hint="darken the text or lighten the background"
-                if darker_text
-                else "lighten the text or darken the background",
+                hint=_hint(pair, darker_text),
                 extra={"text": text_hex, "background": background_hex},
             )
         )
     return sorted(out, key=lambda d: (d.path, d.line or 0, d.message))
+
+
+def _hint(pair: Pair, darker_text: bool) -> str:
+    if pair.text.rgb == (1.0, 1.0, 1.0):
+        return "darken the background: the text is white already"
+    if pair.text.rgb == (0.0, 0.0, 0.0):
+        return "lighten the background: the text is black already"
+    if darker_text:
+        return "darken the text or lighten the background"
+    return "lighten the text or darken the background"
 
 
 def _pointer(pair: Pair, own_files: set[str]) -> Origin:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
+from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profiles
 from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
@@ -42,7 +43,7 @@ _LOCALE_KEYS = {
     "use_fuzzy": bool,
     "min_coverage": (int, float),
 }
-_TOP_KEYS = {"project", "locales", "checks", "build", "layouts"}
+_TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "print"}
 _BUILD_KEYS = {"min_coverage": (int, float), "strict": bool}
 _PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?);?\s*$")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
@@ -93,6 +94,7 @@ class ProjectConfig:
     #: Where some keys are in ``plainlang.toml`` (``"project.formats"``), for errors that
     #: later stages find in their values.
     locations: Mapping[str, SourceLocation] = field(default_factory=dict)
+    print_profiles: Mapping[str, PrintProfile] = field(default_factory=lambda: SHIPPED_PROFILES)
 
     @property
     def content_dir(self) -> Path:
@@ -462,6 +464,7 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         layout_options=layout_options,
         formats=formats,
         locations={"project.formats": lines.of("project", "formats")},
+        print_profiles=parse_print_profiles(data.get("print", {}), lines.of),
     )
 
 

@@ -88,3 +88,15 @@ def test_normalize_locale():
     assert normalize_locale("pt-br") == "pt_BR"
     assert normalize_locale("QU") == "qu"
     assert normalize_locale("sr-latn") == "sr_Latn"
+
+
+def test_formats_default_to_pdf_and_bad_ones_point_at_their_line():
+    assert parse(BASE).formats == ("pdf",)
+    with_formats = BASE.replace('audiences = ["youth", "women", "municipality"]\n', 'audiences = ["youth", "women", "municipality"]\nformats = ["pdf", "audio"]\n')
+    assert parse(with_formats).formats == ("pdf", "audio")
+    assert str(parse(with_formats).locations["project.formats"]) == "plainlang.toml:5"
+    for bad, problem in (('["PDF"]', "must be a lower-case name"), ('["pdf", "pdf"]', "listed twice")):
+        text = with_formats.replace('["pdf", "audio"]', bad)
+        with pytest.raises(ConfigError, match=problem) as info:
+            parse(text)
+        assert str(info.value.location) == "plainlang.toml:5"

@@ -365,13 +365,27 @@ def plan_targets(
             ctx = PlanContext(ctx.config, ctx.cases, ctx.locales, ctx.layouts, options, planned)
             seen: dict[str, Target] = {}
             for target in kind.plan(ctx):
+                _check_planned(kind, target)
                 seen.setdefault(target.name, target)
             planned[kind.name] = list(seen.values())
     out = [t for targets in planned.values() for t in targets]
+    names = [t.name for t in out]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"two output kinds planned targets named {', '.join(twice)}")
     if options.shard is not None:
         shard = options.shard
         out = [t for t in out if in_shard(t.group, shard)]
     return out
+
+
+def _check_planned(kind: OutputKind, target: Target) -> None:
+    """A planner's mistake is a programming error, said at once (not a user's bad input)."""
+    if target.kind != kind.name or not target.name or not target.paths:
+        raise ValueError(f"output kind {kind.name} planned {target!r}: kind, name and paths")
+    for path in target.paths:
+        if not path.startswith("build/") or ".." in path.split("/"):
+            raise ValueError(f"output kind {kind.name} planned {path!r}: not under build/")
 
 
 # -- input keys ------------------------------------------------------------------------------

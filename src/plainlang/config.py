@@ -398,12 +398,13 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
             )
     formats = tuple(project.get("formats", DEFAULT_FORMATS))
     for name in formats:
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", name) or formats.count(name) > 1:
+        # Which formats exist is the build's to say (its registry); here only the shape.
+        problem = "is listed twice" if formats.count(name) > 1 else "must be a lower-case name"
+        if formats.count(name) > 1 or not re.fullmatch(r"[a-z][a-z0-9-]*", name):
             raise ConfigError(
-                f"format '{name}' is listed twice" if formats.count(name) > 1
-                else f"format '{name}' must be a lower-case name",
+                f"format '{name}' {problem}",
                 lines.of("project", "formats"),
-                hint="e.g. formats = [\"pdf\", \"audio\"]",
+                hint='e.g. formats = ["pdf", "audio"]',
             )
     locale_tables = data.get("locales", {})
     if not isinstance(locale_tables, dict):

@@ -115,10 +115,22 @@ class Project:
         skip_below_coverage: bool = False,
         keep_html: bool = False,
         prints: Filter = None,
+        parts: Sequence[object] = (),
     ) -> BuildOptions:
         """The options of a build, checked: an unknown ``format`` is a usage error listing
-        the known ones; ``format`` defaults to ``[project] formats`` (itself ``["pdf"]``)."""
+        the known ones; ``format`` defaults to ``[project] formats`` (itself ``["pdf"]``).
+
+        ``parts``: options objects of particular output kinds (see
+        :meth:`plainlang.build.BuildOptions.part`).
+        """
+        from plainlang.build import output_kinds
+
         profiles = _values(prints)
+        if profiles and "print" not in output_kinds():
+            raise UsageError(
+                f"--print {profiles[0]}: print versions are not available in this plainlang",
+                hint="build the PDFs without --print",
+            )
         extra = ("print",) if profiles else ()
         return BuildOptions(
             cases=_values(case),
@@ -134,6 +146,7 @@ class Project:
             shard=parse_shard(shard) if isinstance(shard, str) else shard,
             min_coverage=min_coverage,
             coverage_action="skip" if skip_below_coverage else "fail",
+            parts=tuple(parts),
         )
 
     def plan(self, options: BuildOptions | None = None) -> list[Target]:
@@ -159,6 +172,7 @@ class Project:
         skip_below_coverage: bool = False,
         keep_html: bool = False,
         prints: Filter = None,
+        parts: Sequence[object] = (),
         progress: Progress | None = None,
     ) -> BuildReport:
         """Make every output whose inputs changed, as ``plainlang build`` does.
@@ -183,6 +197,7 @@ class Project:
             skip_below_coverage=skip_below_coverage,
             keep_html=keep_html,
             prints=prints,
+            parts=parts,
         )
         return self.run(options, progress)
 

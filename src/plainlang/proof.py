@@ -23,7 +23,6 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -112,10 +111,6 @@ class Proof:
     def page_label(self) -> str:
         """What the page footer says before the page number (ids only: safe in CSS)."""
         return f"{self.case_id} · {self.locale.code}"
-
-
-def proof_path(config: ProjectConfig, locale: str, case_id: str) -> Path:
-    return config.build_dir / "proof" / locale / f"{case_id}-proof.pdf"
 
 
 def review_config(config: ProjectConfig, locale: str) -> ProjectConfig:

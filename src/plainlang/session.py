@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from plainlang.config import CONFIG_NAME, ProjectConfig, load_config
 from plainlang.content import Case
 from plainlang.errors import UsageError
+from plainlang.theme import SHIPPED_THEME
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
@@ -167,7 +168,7 @@ class Session:
                     del self._po[key]
                 self._catalogs = None
                 self._renderer = None
-            elif path == theme_dir or path.is_relative_to(theme_dir):
+            elif path.is_relative_to(theme_dir) or path.is_relative_to(SHIPPED_THEME):
                 self._renderer = None
                 self._theme_files = None
                 self.local_worker = None

@@ -180,12 +180,17 @@ def test_bare_addresses_in_a_paragraph_are_said_in_words(audio_project: Path) ->
     case = audio_project / "content" / "cases" / "water.md"
     text = case.read_text(encoding="utf-8")
     case.write_text(
-        text.replace("water project cost.\n", "water project cost. See www.example.org/agua-2.\n"),
+        text.replace(
+            "water project cost.\n",
+            "water project cost. See www.example.org/agua-2. Not EE.UU. or 2.5 km.\n",
+        ),
         encoding="utf-8",
     )
     _, plan = _plan(audio_project, "water", "en", "youth")
     paragraph = next(s for s in plan.segments if "See" in s.text)
-    assert paragraph.text.endswith("See example dot org slash agua dash 2.")
+    assert paragraph.text.endswith(
+        "See example dot org slash agua dash 2. Not EE.UU. or 2.5 km."
+    )  # an abbreviation or a number is not an address
 
 
 def test_a_draft_is_announced_and_fallbacks_are_read_by_their_language_s_voice(

@@ -63,6 +63,9 @@ SAMPLE_RATE = 48_000
 #: espeak-ng's speed in words per minute: its default (175) is quick for readers who hear
 #: the leaflet in their second language; 150 is the pace of a careful radio reading.
 WORDS_PER_MINUTE = 150
+#: espeak-ng's amplitude (0-200, its default 100): 80 leaves headroom, so that resampling
+#: and the Opus decoder's overshoot do not clip its loudest vowels (at 100 some did).
+AMPLITUDE = 80
 WORDS_TEMPLATE = "spoken/words.txt.j2"
 #: The language of the theme's msgids: a ui string no catalog translates is English.
 THEME_LOCALE = "en"
@@ -176,15 +179,27 @@ class Phrasebook:
     voice.
     """
 
-    def __init__(self, renderer: LeafletRenderer, leaflet: Leaflet) -> None:
+    def __init__(
+        self,
+        renderer: LeafletRenderer,
+        leaflet: Leaflet,
+        environments: dict[str, tuple[Any, list[str]]] | None = None,
+    ) -> None:
         self.renderer = renderer
         self.leaflet = leaflet
+        # Environments (and the template compiled in each) outlive one leaflet: pass the
+        # same dict for every leaflet of a build.
+        self._environments = {} if environments is None else environments
         self._modules: dict[str, tuple[Any, list[str]]] = {}
 
     def _module(self, locale: str) -> tuple[Any, list[str]]:
         if locale not in self._modules:
-            seen: list[str] = []
-            env = _words_environment(self.renderer, locale, seen)
+            if locale not in self._environments:
+                seen: list[str] = []
+                self._environments[locale] = (
+                    _words_environment(self.renderer, locale, seen), seen
+                )
+            env, seen = self._environments[locale]
             with self.renderer.template_errors(WORDS_TEMPLATE):
                 module = env.get_template(WORDS_TEMPLATE).make_module({"leaflet": self.leaflet})
             self._modules[locale] = (module, seen)
@@ -194,9 +209,19 @@ class Phrasebook:
         """The words of ``macro`` in ``locale`` (or in what its fallback chain has)."""
         module, seen = self._module(locale)
         seen.clear()
+        call = getattr(module, macro, None)
+        if call is None:
+            from plainlang.errors import TemplateError
+
+            raise TemplateError(
+                f"no macro '{macro}' in {WORDS_TEMPLATE}",
+                SourceLocation(_shown(self.renderer.config.templates_dir / WORDS_TEMPLATE,
+                                      self.renderer.config)),
+                hint="copy the macro from the shipped theme's file",
+            )
         with self.renderer.template_errors(WORDS_TEMPLATE):
             try:
-                text = str(getattr(module, macro)(**values))
+                text = str(call(**values))
             except (KeyError, ValueError, TypeError) as exc:
                 raise CatalogError(
                     f"a ui translation the audio version reads does not fit its placeholders"
@@ -244,10 +269,11 @@ def _words_environment(renderer: LeafletRenderer, locale: str, seen: list[str]) 
 
 # A web address or an e-mail address in running text: said mark by mark, never spelled.
 _ADDRESS = re.compile(
-    r"""(?ix)
-    (?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>"'()\[\]]+    # https://..., www....
-    | \b[\w.+-]+@[\w-]+(?:\.[\w-]+)+                      # e-mail
-    | \b[a-z0-9][\w-]*(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/[^\s<>"'()\[\]]*)?  # example.org/x
+    r"""(?x)
+    (?:\b[A-Za-z][A-Za-z0-9+.-]*://|\b[Ww][Ww][Ww]\.)[^\s<>"'()\[\]]+  # https://..., www....
+    | \b[\w.+-]+@[\w-]+(?:\.[\w-]+)+                                  # e-mail
+    # example.org/x: a lower-case ending, so that "EE.UU." stays an abbreviation
+    | \b[\w][\w-]*(?:\.[\w-]+)*\.[a-z]{2,}\b(?:/[^\s<>"'()\[\]]*)?
     """
 )
 _MARKS = "./-_@:?=&"
@@ -698,7 +724,10 @@ def speak(items: Sequence[AudioSegment | int]) -> Samples:
 
     first = next(i for i in items if isinstance(i, AudioSegment))
     wav = _run_tool(
-        ["espeak-ng", "-m", "-s", str(WORDS_PER_MINUTE), "-v", first.voice, "--stdout"],
+        [
+            "espeak-ng", "-m", "-s", str(WORDS_PER_MINUTE), "-a", str(AMPLITUDE),
+            "-v", first.voice, "--stdout",
+        ],
         _ssml(items).encode("utf-8"),
     )
     rate, pcm = _wav_pcm16(wav)
@@ -910,6 +939,7 @@ class AudioMaker:
         self.config: ProjectConfig = self.renderer.config
         self.espeak = Espeak.detect()
         self.voices = VoiceTable(choose_voices(self.config, self.espeak), self.espeak)
+        self._word_environments: dict[str, tuple[Any, list[str]]] = {}
 
     def leaflet(self, lc: LocalizedCase, audience: str) -> Leaflet:
         """The view model, with who reads it (layouts do not matter to the ear)."""
@@ -919,7 +949,7 @@ class AudioMaker:
     def plan(self, lc: LocalizedCase, audience: str) -> AudioPlan:
         """The script, the recordings that replace segments of it, and the input key."""
         leaflet = self.leaflet(lc, audience)
-        book = Phrasebook(self.renderer, leaflet)
+        book = Phrasebook(self.renderer, leaflet, self._word_environments)
         case_id = lc.case.id
         first = script(leaflet, book, self.voices)
         found = self._recordings(lc.locale, case_id, first)
@@ -970,7 +1000,7 @@ class AudioMaker:
         lines = [
             f"plainlang {__version__}",
             "audio 1",
-            f"espeak-ng {self.espeak.version} at {WORDS_PER_MINUTE} wpm",
+            f"espeak-ng {self.espeak.version} at {WORDS_PER_MINUTE} wpm, amplitude {AMPLITUDE}",
             f"encoder {self.encoder.version} {' '.join(self.encoder.args())}",
             f"soxr {soxr.__version__} rate {SAMPLE_RATE}",
             f"leaflet {lc.case.id} {lc.locale} {audience}",

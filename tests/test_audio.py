@@ -318,12 +318,19 @@ def test_a_fallback_passage_uses_the_recording_of_its_language(audio_project: Pa
     assert again.recordings[spanish.name].parts[-3:] == ("es", "water", f"{spanish.name}.wav")
 
 
+def _link_out(path: Path) -> None:
+    """A link from recordings/ to a good WAV file outside the project."""
+    outside = path.parents[4] / "outside.wav"  # beside the project folder
+    _write_sine_wav(outside, 440, 0.3)
+    path.symlink_to(outside)
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
         (lambda p: p.write_bytes(b"RIFF\x10\x00\x00\x00WAVEnot really a wave"), "cannot decode"),
         (lambda p: p.write_bytes(b""), "cannot decode"),
-        (lambda p: p.symlink_to("/etc/hostname"), "outside the project"),
+        (lambda p: _link_out(p), "outside the project"),
         (lambda p: p.mkdir(), "not a regular file"),
     ],
     ids=["garbage", "empty", "link-out", "folder"],

@@ -33,6 +33,7 @@ from plainlang.audio import (
 )
 from plainlang.config import load_config, parse_config
 from plainlang.errors import ConfigError
+from plainlang.theme import SHIPPED_THEME
 
 VOICES = '\n[locales.es]\nvoice = "es-419"\n'
 
@@ -466,8 +467,12 @@ def test_audio_is_incremental(audio_project: Path, run: Callable[..., Result]) -
     assert again.code == 0 and "0 built, 1 up to date" in again.out
     assert path.stat().st_mtime_ns == made
     # A change to what is said makes it again; a change the ear cannot hear does not.
-    css = audio_project / "templates" / "css" / "phone.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n/* wider */\n", encoding="utf-8")
+    css = audio_project / "templates" / "css" / "phone.css"  # a project's own stylesheet
+    css.parent.mkdir(parents=True, exist_ok=True)
+    css.write_text(
+        (SHIPPED_THEME / "css" / "phone.css").read_text(encoding="utf-8") + "\n/* wider */\n",
+        encoding="utf-8",
+    )
     assert "0 built, 1 up to date" in run(*args).out
     _, plan = _plan(audio_project, "water", "es", "youth")
     title = next(s for s in plan.segments if s.kind == "title")

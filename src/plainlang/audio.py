@@ -215,8 +215,7 @@ class Phrasebook:
 
             raise TemplateError(
                 f"no macro '{macro}' in {WORDS_TEMPLATE}",
-                SourceLocation(_shown(self.renderer.config.templates_dir / WORDS_TEMPLATE,
-                                      self.renderer.config)),
+                SourceLocation(self.renderer.config.theme.ref(WORDS_TEMPLATE)),
                 hint="copy the macro from the shipped theme's file",
             )
         with self.renderer.template_errors(WORDS_TEMPLATE):

@@ -179,7 +179,7 @@ class InputHasher:
     def __init__(self, config: ProjectConfig) -> None:
         self.config = config
         self._files: dict[Path, str] = {}
-        self._templates: list[Path] | None = None
+        self._templates: list[str] | None = None
         # The lines of a key that many leaflets share, made once: a plan of thousands of
         # leaflets has only a few (layout, audience), (locale, case) and case combinations.
         self._common: str | None = None
@@ -195,35 +195,28 @@ class InputHasher:
                 self._files[path] = "missing"
         return self._files[path]
 
-    def template_files(self) -> list[Path]:
-        if self._templates is None:
-            root = self.config.templates_dir
-            self._templates = (
-                sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-            )
-        return self._templates
-
-    def templates_for(self, layout: str, audience: str) -> list[Path]:
-        """The template files a leaflet of ``layout`` for ``audience`` can use.
+    def templates_for(self, layout: str, audience: str) -> list[str]:
+        """The theme paths a leaflet of ``layout`` for ``audience`` can use.
 
         Other layouts' templates and CSS, and other audiences' themes, do not count: editing
         the flyer's CSS does not rebuild trifolds.
         """
-        root = self.config.templates_dir
+        if self._templates is None:
+            self._templates = self.config.theme.files()
         chosen = []
-        for path in self.template_files():
-            rel = path.relative_to(root).as_posix()
+        for rel in self._templates:
             if rel.startswith("proof/") or rel == "css/proof.css":
                 continue  # review proofs, not leaflets
-            if rel.startswith("layouts/") and path.name.split(".")[0] != layout:
+            name = rel.rsplit("/", 1)[-1]
+            if rel.startswith("layouts/") and name.split(".")[0] != layout:
                 continue
             if rel.startswith("css/"):
-                stem = path.stem
+                stem = name.rsplit(".", 1)[0]
                 if stem in LAYOUT_PAGES and stem != layout:
                     continue
                 if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
                     continue
-            chosen.append(path)
+            chosen.append(rel)
         return chosen
 
     def key(self, leaflet: Leaflet, case: Case) -> str:
@@ -268,11 +261,12 @@ class InputHasher:
     def _templates_of(self, layout: str, audience: str) -> list[str]:
         lines = self._template_lines.get((layout, audience))
         if lines is None:
-            root = self.config.root
-            lines = [
-                f"tpl {path.relative_to(root).as_posix()} " + self.file(path)
-                for path in self.templates_for(layout, audience)
-            ]
+            theme = self.config.theme
+            lines = []
+            for rel in self.templates_for(layout, audience):
+                path = theme.resolve(rel)
+                if path is not None:
+                    lines.append(f"tpl {theme.ref(rel)} " + self.file(path))
             self._template_lines[(layout, audience)] = lines
         return lines
 
@@ -424,7 +418,7 @@ class Worker:
         self.cases: dict[str, Case] = dict(prepared.cases)
         # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
         # the worker's own process, never inherited through fork.
-        self.pdf = PdfRenderer(self.config.root)
+        self.pdf = PdfRenderer(self.config.root, self.config.theme)
 
     def case(self, case_id: str) -> Case:
         if case_id not in self.cases:

@@ -528,7 +528,7 @@ def manifest_path(config: ProjectConfig) -> Path:
 
 
 def _kind_of(entry: Mapping[str, Any]) -> str:
-    kind = entry.get("kind")
+    kind = entry.get("kind", entry.get("format"))  # "format": audio entries of audio_build
     if isinstance(kind, str):
         return kind
     path = entry.get("path")

@@ -117,6 +117,8 @@ class Leaflet:
     theme: str = "default"
     soft_hyphens: bool = False
     ui_drafts: bool = False
+    #: Who reads the audio version (:class:`plainlang.audio.VoiceChoice`), when it is made.
+    voice: Any = None
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -163,22 +165,34 @@ class UiTranslations:
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
+        self.chain_locales: list[str] = []
         if locale != config.source_locale:
             for index, loc in enumerate(config.fallback_chain(locale)):
                 catalog = catalogs.get(loc, UI_DOMAIN)
                 if catalog is not None:
                     info = config.locale_info.get(loc)
                     self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
+                    self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
             (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
         )
 
     def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
-        for catalog, allow_fuzzy in self.chain:
+        found = self.find(msgid, context)
+        return found[0] if found is not None else None
+
+    def find(
+        self, msgid: str, context: str | None = None
+    ) -> tuple[str | tuple[str, ...], str] | None:
+        """The translation of ``msgid`` and the locale of the catalog that has it, or None.
+
+        The audio version reads each ui string with the voice of the language it is in.
+        """
+        for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
             found = usable(catalog.get(msgid, context=context), allow_fuzzy)
             if found is not None:
-                return found[0]
+                return found[0], loc
         return None
 
     def gettext(self, message: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,10 +21,15 @@ from typing import Any
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, generate_po, normalize, read_po, unescape
 
-from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.config import LocaleInfo, ProjectConfig, source_date_epoch
 from plainlang.content import Case, Segment, case_paths, load_case
 from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path, line_at
-from plainlang.fsio import write_bytes_atomic, write_if_changed
+from plainlang.fsio import (
+    read_project_file,
+    remove_stale_temp_files,
+    write_bytes_atomic,
+    write_if_changed,
+)
 from plainlang.powrap import linear_wrapping
 
 UI_DOMAIN = "ui"
@@ -36,6 +40,8 @@ PO_WIDTH = 79
 LENGTH_BUDGETS = {"title": 70, "heading": 60, "summary": 200, "attribution": 80, "cell": 40}
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _EPOCH_FALLBACK = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+#: Largest PO or POT file read (a 5 MB msgid is in the bad-input corpus).
+MAX_PO_BYTES = 256 * 1024 * 1024
 
 
 def needs_translation(msgid: str) -> bool:
@@ -385,10 +391,9 @@ def _po_string(lines: list[str], i: int, prefix: str) -> str:
 def load_po(path: Path, root: Path, *, domain: str | None = None) -> Catalog:
     """Read a PO or POT file from disk (see :func:`parse_po`)."""
     shown = display_path(path, root)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", SourceLocation(shown)) from exc
+    # Confined: a PO file that links outside the project is refused unread (its first
+    # characters would otherwise be quoted in the syntax error); FIFOs, folders refused.
+    data = read_project_file(path, root, max_bytes=MAX_PO_BYTES, error=CatalogError, shown=shown)
     return parse_po(data, shown, domain=domain)
 
 
@@ -460,10 +465,7 @@ def _with_obsolete_flags(catalog: Catalog, chunks: Iterable[str]) -> Iterator[st
 
 def source_date() -> dt.datetime:
     """Now, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return source_date_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 # -- extract -------------------------------------------------------------------------------
@@ -617,6 +619,7 @@ def extract(config: ProjectConfig) -> list[FileChange]:
     templates: list[tuple[str, Catalog]] = [
         (case.id, case_template(config, case)) for case in load_cases(config)
     ]
+    remove_stale_temp_files(config.locales_dir)
     templates.append((UI_DOMAIN, ui_template(config)))
     changes = []
     for domain, catalog in templates:
@@ -817,6 +820,7 @@ def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     return update_locale(config, locale)
 
 
@@ -827,6 +831,7 @@ def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
     targets = list(locales) if locales is not None else list(config.locales)
     for locale in targets:
@@ -853,6 +858,7 @@ def compile_catalogs(
     """
     from babel.messages.mofile import write_mo
 
+    remove_stale_temp_files(config.locales_dir)
     planned: list[tuple[Path, bytes]] = []
     for locale in locales if locales is not None else config.locales:
         for path in sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po")):

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from plainlang import __version__
-from plainlang.config import ProjectConfig, load_config, normalize_locale
+from plainlang.config import ProjectConfig, load_config
 from plainlang.errors import PlainlangError, UsageError
 
 
@@ -117,7 +117,7 @@ def update(ctx: Context, locales: tuple[str, ...]) -> None:
     """
     from plainlang.catalogs import update as do_update
 
-    chosen = [normalize_locale(loc) for loc in locales] or None
+    chosen = ctx.config.chosen_locales(locales)
     _echo_changes(do_update(ctx.config, chosen), ctx.config.root)
 
 
@@ -155,7 +155,7 @@ def stats(
     from plainlang.catalogs import stats as do_stats
 
     config = ctx.config
-    chosen = [normalize_locale(loc) for loc in locales] or None
+    chosen = config.chosen_locales(locales)
     rows = do_stats(config, chosen)
     totals: dict[str, list[int]] = {}
     for row in rows:
@@ -401,6 +401,8 @@ def build(
             click.echo(leaflet.relpath())
         return
     report = _run_build(config.root, options)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if as_json:
         from plainlang.build import report_json
 

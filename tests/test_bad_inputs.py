@@ -10,6 +10,7 @@ translations in them must come through the rewrite unchanged.
 
 from __future__ import annotations
 
+import base64
 import shutil
 import tomllib
 from collections.abc import Callable
@@ -65,7 +66,35 @@ def _bom_config() -> dict[str, bytes]:
     return {"plainlang.toml": b"\xef\xbb\xbf" + (DATA / "project/plainlang.toml").read_bytes()}
 
 
+def _qr_too_long() -> dict[str, bytes]:
+    case = (DATA / "project/content/cases/water.md").read_text(encoding="utf-8")
+    long_qr = "qr: https://example.org/" + "a" * 3000
+    return {"content/cases/water.md": case.replace("qr: https://www.opengovpartnership.org/", long_qr).encode()}
+
+
+def _picture(src: str) -> Callable[[], dict[str, bytes]]:
+    """The test case with a picture of ``src`` added at its end (line 32)."""
+
+    def make() -> dict[str, bytes]:
+        case = (DATA / "project/content/cases/water.md").read_text(encoding="utf-8")
+        assert case.count("\n") == 30
+        return {"content/cases/water.md": f"{case}\n![A map]({src})\n".encode()}
+
+    return make
+
+
+_FAKE_PNG = "data:image/png;base64," + base64.b64encode(b"GIF89a, not a PNG").decode()
+_HUGE_PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 600_000).decode()
+
 GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
+    "qr-too-long": _qr_too_long,
+    "picture-dev-zero": _picture("/dev/zero"),
+    "picture-traversal": _picture("../../../../../../../../etc/passwd"),
+    "picture-linked": _picture("linked.png"),
+    "picture-folder": _picture("folder.png"),
+    "picture-remote": _picture("http://127.0.0.1:9/map.png"),
+    "picture-data-large": _picture(_HUGE_PNG),
+    "picture-data-fake": _picture(_FAKE_PNG),
     "bom-config": _bom_config,
     "deep-yaml-case": _deep_yaml_case,
     "crlf-po": _crlf_po,
@@ -120,6 +149,19 @@ def _prepare(case: dict, base: Path, dest: Path) -> None:
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+    for rel in case.get("mkdir", []):
+        (dest / rel).mkdir(parents=True)
+    for rel, name in case.get("link", {}).items():
+        # A file outside the project, holding a secret no message may quote.
+        outside = dest.parent / name
+        outside.write_text(f"{SECRET}\nmsgid \"x\"\n", encoding="utf-8")
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.symlink_to(outside)
+
+
+SECRET = "SECRET-TOKEN-7f3a do not print"
 
 
 def _inputs(project: Path) -> dict[str, str]:
@@ -145,6 +187,7 @@ def test_corpus_is_large_and_covers_every_reader():
         for source in case.get("put", {}).values():
             assert (BAD / source).is_file(), source
         assert case.get("make", "crlf-po") in GENERATORS
+    assert len(CASES) >= 80
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -176,6 +219,7 @@ def test_bad_input(case, bases, run, tmp_path):
         assert message.startswith(where), message
     for word in case["says"]:
         assert word.lower() in message.lower(), message
+    assert SECRET not in result.out + result.err
     assert _inputs(project) == before, "a failed command changed a project file"
     assert not list((project / "build").rglob("*.pdf"))
 

@@ -217,12 +217,13 @@ def test_translations_fetch_nothing_at_all(built):
 
 
 def test_content_fetches_nothing_outside_the_project(built):
+    """Content asks for nothing outside the project: its pictures outside it (remote, or
+    through ``..``) stop the build at their line before anything is fetched or read (see
+    test_payload_stops_with_a_clear_error), and inline images print their alt text."""
     result = built["hostile-content"]
     assert result["code"] == 0
-    outside = [(url, served) for url, served in result["log"] if not url.startswith(result["root"])]
-    assert [url for url, served in outside if served] == []
-    # The image blocks did ask (a case may show a picture); each was refused.
-    assert any("127.0.0.1" in url for url, _ in outside)
+    assert result["log"], "the fetcher saw no request at all: the spy is not wired"
+    assert [url for url, _ in result["log"] if not url.startswith(result["root"])] == []
 
 
 def test_no_translation_becomes_markup(built):
@@ -243,7 +244,9 @@ def test_template_strings_translated_hostile_print_as_text(built):
     """Jinja's newstyle gettext took ui.po translations for safe HTML: they were markup."""
     result = built["hostile"]
     assert _squeeze(UI_PAYLOAD) in _squeeze(result["text"])
-    assert "&lt;script&gt;alert(&#34;ui&#34;)&lt;/script&gt;" in result["html"]
+    # Long runs get line-break opportunities (<wbr>, see markup.breakable) between letters.
+    html = result["html"].replace("<wbr>", "")
+    assert "&lt;script&gt;alert(&#34;ui&#34;)&lt;/script&gt;" in html
 
 
 @pytest.mark.parametrize("name", _names("content_shows"))

@@ -66,16 +66,14 @@ def test_hostile_po_prints_text_and_fetches_nothing(run, leaflet_project, caplog
 
 
 def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
-    secret = tmp_path / "secret.png"
-    secret.write_bytes((leaflet_project / "templates/fonts/OFL.txt").read_bytes()[:10])
+    """An inline image prints its alt text; a picture outside the project stops the build.
+
+    A picture block was read and hashed wherever it pointed, then refused by the fetcher:
+    now it is refused before it is read, at its line, and nothing is built.
+    """
     case = leaflet_project / "content/cases/water.md"
-    case.write_text(
-        case.read_text()
-        + "\n[evil](javascript:alert(1)) and ![pwd](../../../../etc/passwd)\n"
-        + f"\n![secret]({secret})\n"
-        + "\n![remote](http://127.0.0.1:9/x.png)\n"
-        + "\n![escape](../../../secret.png)\n"
-    )
+    original = case.read_text()
+    case.write_text(original + "\n[evil](javascript:alert(1)) and ![pwd](../../../../etc/passwd)\n")
     log = spy_fetcher(monkeypatch)
     result = run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "es",
                  "--audience", "youth", "--layout", "phone", "--keep-html")
@@ -83,8 +81,22 @@ def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
     html = (leaflet_project / "build/pdf/es/water-youth-phone.html").read_text()
     assert 'href="javascript' not in html
     root = leaflet_project.resolve().as_uri() + "/"
-    served_outside = [u for u, ok in log if ok and not u.startswith(root)]
-    refused = [u for u, ok in log if not ok]
-    assert served_outside == []
-    assert any("127.0.0.1" in u for u in refused)
-    assert any(u.endswith("secret.png") for u in refused)
+    assert [u for u, _ in log if not u.startswith(root)] == []
+
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((leaflet_project / "templates/fonts/OFL.txt").read_bytes()[:10])
+    line = original.count("\n") + 2
+    for src, says in (
+        (str(secret), "absolute path"),
+        ("http://127.0.0.1:9/x.png", "not a file of the project"),
+        ("../../../secret.png", "outside the project"),
+    ):
+        case.write_text(original + f"\n![a picture]({src})\n")
+        log.clear()
+        result = run("-C", leaflet_project, "build", "--jobs", "1", "--force", "--locale", "es",
+                     "--audience", "youth", "--layout", "phone")
+        assert result.code == 2, result.err
+        assert result.err.strip() == result.err.strip().splitlines()[0]
+        assert result.err.startswith(f"content/cases/water.md:{line}: content error: picture"), result.err
+        assert says in result.err
+        assert log == []  # stopped before any leaflet was laid out

@@ -276,7 +276,6 @@ def make_project(
     if out.exists():
         shutil.rmtree(out)
     (out / "content" / "cases").mkdir(parents=True)
-    shutil.copytree(REPO / "templates", out / "templates")
     chosen_locales = ALL_LOCALES[:locales]
     write_text_atomic(
         out / "plainlang.toml", config_text(chosen_locales, ALL_AUDIENCES[:audiences], layouts)

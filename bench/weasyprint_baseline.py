@@ -1,11 +1,12 @@
 """The overhead benchmark's baseline: WeasyPrint alone renders HTML files to PDF.
 
 One process, one ``FontConfiguration`` for every document (as plainlang's workers keep
-one), the same base URL plainlang uses (the project's ``templates/`` folder, where the
-HTML's stylesheet links point) and the same PDF variant (PDF/UA-1, which plainlang always
-writes). Nothing of plainlang is imported. ``bench/run.py`` runs it; by hand:
+one), the same files plainlang uses (the shipped theme's folder, where the HTML's
+stylesheet links point when the project overrides nothing) and the same PDF variant
+(PDF/UA-1, which plainlang always writes). Nothing of plainlang is imported.
+``bench/run.py`` runs it; by hand:
 
-    python bench/weasyprint_baseline.py --base-url P/templates --out /tmp/o a.html b.html
+    python bench/weasyprint_baseline.py --base-url src/plainlang/data/theme --out /tmp/o *.html
 """
 
 from __future__ import annotations

@@ -31,6 +31,24 @@ def project(tmp_path: Path) -> Path:
     return dest
 
 
+#: What makes this repository a plainlang project (the sample), as a user's would be.
+SAMPLE_FILES = ("plainlang.toml", "content", "locales", "templates", "plain")
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of this repository's sample project, as committed (no compiled catalogs)."""
+    dest = tmp_path / "sample"
+    dest.mkdir()
+    for name in SAMPLE_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("*.mo"))
+        elif src.is_file():
+            shutil.copy(src, dest / name)
+    return dest
+
+
 @pytest.fixture
 def leaflet_project(project: Path) -> Path:
     """The test project with the repository's real templates and fonts, and catalogs:
@@ -38,8 +56,7 @@ def leaflet_project(project: Path) -> Path:
     from plainlang.catalogs import extract, update
     from plainlang.config import load_config
 
-    shutil.rmtree(project / "templates")
-    shutil.copytree(REPO / "templates", project / "templates")
+    shutil.rmtree(project / "templates")  # the shipped theme serves
     shutil.copytree(DATA / "leaflet-locales", project / "locales")
     config = load_config(project)
     extract(config)
@@ -62,6 +79,17 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code, captured.out, captured.err)
 
     return _run
+
+
+def override(project: Path, rel: str) -> Path:
+    """The project's own copy of shipped theme file ``rel`` (made now), to edit in a test."""
+    from plainlang.theme import SHIPPED_THEME
+
+    dest = project / "templates" / rel
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_THEME / rel, dest)
+    return dest
 
 
 def snapshot(root: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, REPO, snapshot
+from conftest import DATA, snapshot
 
 BAD = DATA / "bad"
 MANIFEST = tomllib.loads((BAD / "cases.toml").read_text(encoding="utf-8"))
@@ -123,8 +123,7 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     update(config)
     leaflet = root / "leaflet"
     shutil.copytree(DATA / "project", leaflet)
-    shutil.rmtree(leaflet / "templates")
-    shutil.copytree(REPO / "templates", leaflet / "templates")
+    shutil.rmtree(leaflet / "templates")  # the shipped theme serves
     shutil.copytree(DATA / "leaflet-locales", leaflet / "locales")
     config = load_config(leaflet)
     extract(config)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from conftest import override
 from pypdf import PdfReader
 
 
@@ -47,17 +48,17 @@ def test_touching_a_po_rebuilds_exactly_its_readers(run, leaflet_project):
 
 def test_touching_a_template_rebuilds_its_users(run, leaflet_project):
     build_json(run, leaflet_project, "--layout", "trifold", "--layout", "phone")
-    theme = leaflet_project / "templates/css/theme-youth.css"
+    theme = override(leaflet_project, "css/theme-youth.css")
     theme.write_text(theme.read_text() + "\n/* touched */\n")
     assert rebuilt(build_json(run, leaflet_project, "--layout", "trifold", "--layout", "phone")) == sorted(
         f"build/pdf/{loc}/water-youth-{layout}.pdf"
         for loc in ("ay", "es", "qu")
         for layout in ("phone", "trifold")
     )
-    flyer_css = leaflet_project / "templates/css/flyer.css"
+    flyer_css = override(leaflet_project, "css/flyer.css")
     flyer_css.write_text(flyer_css.read_text() + "\n/* touched */\n")
     assert rebuilt(build_json(run, leaflet_project, "--layout", "trifold", "--layout", "phone")) == []
-    base = leaflet_project / "templates/macros.html.j2"
+    base = override(leaflet_project, "macros.html.j2")
     base.write_text(base.read_text() + "\n{# touched #}\n")
     assert len(rebuilt(build_json(run, leaflet_project, "--layout", "trifold", "--layout", "phone"))) == 18
 
@@ -127,7 +128,7 @@ def test_min_coverage_gate(run, leaflet_project):
 
 
 def test_strict_fails_on_warnings(run, leaflet_project):
-    css = leaflet_project / "templates/css/phone.css"
+    css = override(leaflet_project, "css/phone.css")
     css.write_text(css.read_text() + "\n.x { colour: red; }\n")
     assert run("-C", leaflet_project, "build", "--jobs", "1", "--layout", "phone", "--locale", "es").code == 0
     result = run("-C", leaflet_project, "build", "--jobs", "1", "--layout", "phone", "--locale", "es", "--strict", "--force")

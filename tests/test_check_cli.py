@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
-import pytest
-from conftest import REPO, snapshot
+from conftest import snapshot
 
 THREE_ERRORS = '''msgid ""
 msgstr ""
@@ -31,20 +28,6 @@ msgstr "Recibimos muchas contribuciones."
 msgid "Write a short letter."
 msgstr "Escriba una carta corta."
 '''
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    """A copy of this repository's sample project."""
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    for name in ("plainlang.toml", "content", "locales", "templates", "plain"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("*.mo"))
-        else:
-            shutil.copy(src, dest / name)
-    return dest
 
 
 def test_sample_project_has_no_errors(run, sample):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, REPO, spy_fetcher
+from conftest import DATA, spy_fetcher
 from pdfutil import pdf_text
 
 from plainlang.cli import main
@@ -55,8 +55,7 @@ def _case(title: str, paragraphs: list[str], front_matter: str | None = None) ->
 def _base_project(root: Path) -> Path:
     project = root / "project"
     shutil.copytree(DATA / "project", project)
-    shutil.rmtree(project / "templates")
-    shutil.copytree(REPO / "templates", project / "templates")
+    shutil.rmtree(project / "templates")  # the shipped theme serves
     shutil.copytree(DATA / "leaflet-locales", project / "locales")
     return project
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, REPO
+from conftest import DATA
 
 # The warnings msgfmt --check gives for a fresh template or a catalog nobody signed yet;
 # anything else it says is a failure.
@@ -84,17 +84,6 @@ def plainlang(project: Path, *args: str) -> None:
         main(["-C", str(project), *args])
     except SystemExit as exc:
         assert not exc.code, f"plainlang {' '.join(args)} exited {exc.code}"
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    """This repository's sample project, as committed."""
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    for name in ("plainlang.toml", "content", "templates", "locales"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    return dest
 
 
 @pytest.fixture

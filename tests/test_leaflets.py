@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import snapshot
+from conftest import override, snapshot
 from pdfutil import catalog_lang, embedded_fonts, page_sizes_mm, pdf_text
 
 ENGLISH_BODY = [
@@ -115,7 +115,7 @@ def test_too_long_case_is_reported_not_cut(run, leaflet_project):
 
 
 def test_template_syntax_error_exit_2_one_line_nothing_written(run, leaflet_project):
-    template = leaflet_project / "templates/macros.html.j2"
+    template = override(leaflet_project, "macros.html.j2")
     lines = template.read_text().splitlines()
     lines.append("{% if %}")
     template.write_text("\n".join(lines) + "\n")
@@ -128,7 +128,7 @@ def test_template_syntax_error_exit_2_one_line_nothing_written(run, leaflet_proj
 
 
 def test_undefined_variable_in_template_names_the_line(run, leaflet_project):
-    template = leaflet_project / "templates/layouts/phone.html.j2"
+    template = override(leaflet_project, "layouts/phone.html.j2")
     template.write_text(template.read_text().replace("{{ m.cover() }}", "{{ leaflet.no_such_field }}"))
     result = build(run, leaflet_project, "--locale", "es", "--audience", "youth", "--layout", "phone")
     assert result.code == 2

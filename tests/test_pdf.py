@@ -26,12 +26,12 @@ from plainlang.pdf import (
     PdfRenderer,
     RenderResult,
     document_date,
-    font_files,
     missing_glyphs,
 )
+from plainlang.theme import SHIPPED_THEME, Theme
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED_TEMPLATES = REPO / "templates"
+SHIPPED_TEMPLATES = SHIPPED_THEME
 
 # What Spanish, Quechua and Aymara leaflets print: the modifier apostrophe of chʼ, kʼ, qʼ...,
 # the typographic apostrophe, Spanish accents and punctuation, Aymara's ä ï ü.
@@ -124,7 +124,7 @@ def _xmp(reader: pypdf.PdfReader) -> str:
 
 
 def test_shipped_fonts_are_the_four_andika_styles_with_licence() -> None:
-    files = font_files(SHIPPED_TEMPLATES)
+    files = Theme(SHIPPED_THEME).font_files()
     assert [f.name for f in files] == [
         "Andika-Bold.ttf",
         "Andika-BoldItalic.ttf",
@@ -140,13 +140,13 @@ def test_shipped_fonts_are_the_four_andika_styles_with_licence() -> None:
     assert "local(" not in css.replace("No local()", "")
 
 
-@pytest.mark.parametrize("font", font_files(SHIPPED_TEMPLATES), ids=lambda p: p.name)
+@pytest.mark.parametrize("font", Theme(SHIPPED_THEME).font_files(), ids=lambda p: p.name)
 def test_every_shipped_style_covers_spanish_quechua_aymara(font: Path) -> None:
     assert missing_glyphs(REQUIRED_CHARS + QUECHUA_TEXT, [font]) == set()
 
 
 def test_missing_glyphs_names_what_the_fonts_cannot_draw() -> None:
-    files = font_files(SHIPPED_TEMPLATES)
+    files = Theme(SHIPPED_THEME).font_files()
     # Cherokee and Han are outside Andika; soft hyphen, zero-width space and bidi marks
     # are never drawn, so they are not "missing".
     text = "ñandú Ꭰ 漢 \u00ad\u200b\u200e\n\t"
@@ -155,14 +155,14 @@ def test_missing_glyphs_names_what_the_fonts_cannot_draw() -> None:
 
 
 def test_missing_glyphs_accepts_decomposed_letters() -> None:
-    files = font_files(SHIPPED_TEMPLATES)
+    files = Theme(SHIPPED_THEME).font_files()
     assert missing_glyphs("n\u0303a\u0308", files) == set()  # ñ and ä written as NFD
     # A letter with no precomposed form: q + combining acute, both in Andika.
     assert missing_glyphs("q\u0301", files) == set()
 
 
 def test_font_files_without_fonts_folder_is_empty(tmp_path: Path) -> None:
-    assert font_files(tmp_path) == []
+    assert Theme(tmp_path, shipped_dir=tmp_path).font_files() == []
 
 
 # --------------------------------------------------------------------------- render

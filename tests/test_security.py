@@ -10,6 +10,7 @@ from conftest import spy_fetcher
 from pdfutil import pdf_text
 
 from plainlang.markup import render_inline
+from plainlang.theme import SHIPPED_THEME
 
 HOSTILE = {
     "Write a short letter.": "<img src=file:///etc/passwd> Escriba <script>alert(1)</script>",
@@ -84,7 +85,7 @@ def test_hostile_content_case(run, leaflet_project, monkeypatch, tmp_path):
     assert [u for u, _ in log if not u.startswith(root)] == []
 
     secret = tmp_path / "secret.png"
-    secret.write_bytes((leaflet_project / "templates/fonts/OFL.txt").read_bytes()[:10])
+    secret.write_bytes((SHIPPED_THEME / "fonts/OFL.txt").read_bytes()[:10])
     line = original.count("\n") + 2
     for src, says in (
         (str(secret), "absolute path"),

@@ -199,7 +199,7 @@ class InputHasher:
     def __init__(self, config: ProjectConfig) -> None:
         self.config = config
         self._files: dict[Path, str] = {}
-        self._templates: list[Path] | None = None
+        self._templates: list[str] | None = None
         # The lines of a key that many leaflets share, made once: a plan of thousands of
         # leaflets has only a few (layout, audience), (locale, case) and case combinations.
         self._common: str | None = None
@@ -209,48 +209,48 @@ class InputHasher:
         #: The warnings of each case's pictures (a picture not found), by case id.
         self.picture_warnings: dict[str, list[str]] = {}
 
-    def file(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
+    def file(
+        self, path: Path, error: type[PlainlangError] = PlainlangError, root: Path | None = None
+    ) -> str:
         """The sha256 of a project file (``"missing"`` if none), read once per build.
 
-        Read through :func:`plainlang.fsio.read_project_file`: a PO file or template that
-        links outside the project is refused with ``error``, never read to be hashed.
+        Read through :func:`plainlang.fsio.read_project_file`, confined to the project (or
+        to ``root``: the shipped theme): a PO file or template that links outside is
+        refused with ``error``, never read to be hashed.
         """
         if path not in self._files:
             data = read_project_file(
-                path, self.config.root, max_bytes=MAX_HASHED_BYTES, error=error, missing_ok=True
+                path,
+                root or self.config.root,
+                max_bytes=MAX_HASHED_BYTES,
+                error=error,
+                missing_ok=True,
             )
             self._files[path] = hashlib.sha256(data).hexdigest() if data is not None else "missing"
         return self._files[path]
 
-    def template_files(self) -> list[Path]:
-        if self._templates is None:
-            root = self.config.templates_dir
-            self._templates = (
-                sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-            )
-        return self._templates
-
-    def templates_for(self, layout: str, audience: str) -> list[Path]:
-        """The template files a leaflet of ``layout`` for ``audience`` can use.
+    def templates_for(self, layout: str, audience: str) -> list[str]:
+        """The theme paths a leaflet of ``layout`` for ``audience`` can use.
 
         Other layouts' templates and CSS, and other audiences' themes, do not count: editing
         the flyer's CSS does not rebuild trifolds.
         """
-        root = self.config.templates_dir
+        if self._templates is None:
+            self._templates = self.config.theme.files()
         chosen = []
-        for path in self.template_files():
-            rel = path.relative_to(root).as_posix()
+        for rel in self._templates:
             if rel.startswith("proof/") or rel == "css/proof.css":
                 continue  # review proofs, not leaflets
-            if rel.startswith("layouts/") and path.name.split(".")[0] != layout:
+            name = rel.rsplit("/", 1)[-1]
+            if rel.startswith("layouts/") and name.split(".")[0] != layout:
                 continue
             if rel.startswith("css/"):
-                stem = path.stem
+                stem = name.rsplit(".", 1)[0]
                 if stem in LAYOUT_PAGES and stem != layout:
                     continue
                 if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
                     continue
-            chosen.append(path)
+            chosen.append(rel)
         return chosen
 
     def key(self, leaflet: Leaflet, case: Case) -> str:
@@ -295,11 +295,15 @@ class InputHasher:
     def _templates_of(self, layout: str, audience: str) -> list[str]:
         lines = self._template_lines.get((layout, audience))
         if lines is None:
-            root = self.config.root
-            lines = [
-                f"tpl {path.relative_to(root).as_posix()} " + self.file(path, TemplateError)
-                for path in self.templates_for(layout, audience)
-            ]
+            theme = self.config.theme
+            lines = []
+            for rel in self.templates_for(layout, audience):
+                path = theme.resolve(rel)
+                if path is not None:
+                    # A shipped file is read from the installed theme, confined to it.
+                    inside = None if theme.is_overridden(rel) else theme.shipped_dir
+                    digest = self.file(path, TemplateError, inside)
+                    lines.append(f"tpl {theme.ref(rel)} {digest}")
             self._template_lines[(layout, audience)] = lines
         return lines
 
@@ -477,12 +481,12 @@ class Prepared:
     @classmethod
     def create(cls, config: ProjectConfig, cases: Iterable[Case] = ()) -> Prepared:
         from plainlang.localize import CatalogSet
-        from plainlang.pdf import font_coverage, font_files
+        from plainlang.pdf import font_coverage
         from plainlang.render import LeafletRenderer
 
         catalogs = CatalogSet(config)
         # Text is printed only in characters the shipped fonts draw (see markup.drawable).
-        covered = font_coverage(font_files(config.templates_dir)) or None
+        covered = font_coverage(config.theme.font_files()) or None
         renderer = LeafletRenderer(config, catalogs, covered)
         return cls(config, {c.id: c for c in cases}, catalogs, renderer)
 
@@ -536,7 +540,7 @@ class Worker:
         self.picture_warnings = prepared.picture_warnings
         # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
         # the worker's own process, never inherited through fork.
-        self.pdf = PdfRenderer(self.config.root)
+        self.pdf = PdfRenderer(self.config.root, self.config.theme)
 
     def case(self, case_id: str) -> Case:
         if case_id not in self.cases:

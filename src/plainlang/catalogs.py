@@ -519,14 +519,12 @@ def ui_template(config: ProjectConfig) -> Catalog:
     from jinja2.ext import babel_extract
 
     catalog = _new_template(config, UI_DOMAIN)
-    templates = config.templates_dir
-    if not templates.is_dir():
-        return catalog
-    files = sorted(
-        p for p in templates.rglob("*") if p.suffix in (".j2", ".html", ".jinja") and p.is_file()
-    )
-    for path in files:
-        shown = display_path(path, config.root)
+    theme = config.theme
+    for rel in theme.templates():
+        path = theme.resolve(rel)
+        if path is None:
+            continue
+        shown = theme.ref(rel)
         try:
             with path.open("rb") as fh:
                 found = list(
@@ -548,14 +546,14 @@ def ui_template(config: ProjectConfig) -> Catalog:
         except UnicodeDecodeError as exc:
             raise TemplateError(
                 "not valid UTF-8",
-                SourceLocation(shown, line_at(path.read_bytes(), exc.start)),
+                SourceLocation(theme.shown(rel), line_at(path.read_bytes(), exc.start)),
                 hint="save the template as UTF-8",
             ) from exc
         except Exception as exc:  # jinja2.TemplateSyntaxError and friends
             lineno = getattr(exc, "lineno", None)
             raise TemplateError(
                 f"cannot extract strings: {getattr(exc, 'message', None) or exc}",
-                SourceLocation(shown, lineno),
+                SourceLocation(theme.shown(rel), lineno),
                 hint="fix the template syntax",
             ) from exc
         for lineno, message, comments, context in found:

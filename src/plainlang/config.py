@@ -19,6 +19,8 @@ from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
 from plainlang.fsio import read_project_file
+from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profiles
+from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
 KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
@@ -40,6 +42,7 @@ class LocaleInfo:
     use_fuzzy: bool = False
     min_coverage: float | None = None
     in_cldr: bool = False
+    voice: str | None = None  # espeak-ng voice of the audio version (checked when it is made)
 
     @property
     def nplurals(self) -> int:
@@ -79,6 +82,7 @@ class ProjectConfig:
         glossary or font that does not exist.
         """
         return _Lines(Path(CONFIG_NAME), "\n".join(self.config_lines)).of(table, key)
+    print_profiles: Mapping[str, PrintProfile] = field(default_factory=lambda: SHIPPED_PROFILES)
 
     @property
     def content_dir(self) -> Path:
@@ -86,7 +90,13 @@ class ProjectConfig:
 
     @property
     def templates_dir(self) -> Path:
+        """The project's own theme files, overriding the shipped theme file by file."""
         return self.root / "templates"
+
+    @property
+    def theme(self) -> Theme:
+        """The shipped theme with the project's ``templates/`` laid over it."""
+        return Theme(self.templates_dir)
 
     @property
     def locales_dir(self) -> Path:
@@ -260,6 +270,7 @@ def describe_locale(
         use_fuzzy=bool(settings.get("use_fuzzy", False)),
         min_coverage=float(min_cov) if min_cov is not None else None,
         in_cldr=babel_locale is not None,
+        voice=settings.get("voice"),
     )
 
 
@@ -361,6 +372,8 @@ class Table:
     each: Table | None = None
     each_pattern: str = r"[A-Za-z][A-Za-z0-9_-]*"
     each_what: str = "table"
+    #: Checked by its own parser, at its keys' lines (``[print]``: printing.parse_print_profiles).
+    external: bool = False
 
 
 _NAME = r"[a-z][a-z0-9-]*"
@@ -419,10 +432,12 @@ SCHEMA = Table(
                     "fallback": Key("strings", unique=True),
                     "use_fuzzy": Key("bool"),
                     "min_coverage": _PERCENT,
+                    "voice": Key("str"),  # an espeak-ng voice, checked when audio is made
                 }
             ),
             each_what="locale",
         ),
+        "print": Table(external=True),
         "build": Table({"min_coverage": _PERCENT, "strict": Key("bool")}),
         "checks": Table(
             {
@@ -505,6 +520,8 @@ def _validate_table(data: Mapping[str, Any], schema: Table, table: str, lines: _
                 raise ConfigError(message.replace(f"'{key}'", f"[{key}]"), where, hint=hint)
             message, hint = _unknown("key", key, schema.keys)
             raise ConfigError(f"{message} in [{table}]", where, hint=hint)
+        if isinstance(entry, Table) and entry.external:
+            continue
         if isinstance(entry, Table):
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -528,7 +545,7 @@ def _value_problem(value: Any, key: Key) -> str:
         return f"must be true or false (a bool), not {_type_name(value)}"
     if kind == "str":
         if not isinstance(value, str):
-            return f"must be text (a str), not {_type_name(value)}"
+            return f"must be a str (text), not {_type_name(value)}"
         return _string_problem(value, key)
     if kind in ("int", "number"):
         whole = isinstance(value, int) and not isinstance(value, bool)
@@ -733,6 +750,7 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         build=data.get("build", {}),
         layout_options=data.get("layouts", {}),
         config_lines=tuple(lines.lines),
+        print_profiles=parse_print_profiles(data.get("print", {}), lines.of),
     )
 
 

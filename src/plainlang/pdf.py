@@ -12,7 +12,7 @@ Three promises from DESIGN.md are kept here:
 - *Same inputs, same bytes*: the PDF dates come from :attr:`PdfMetadata.date`, else
   ``SOURCE_DATE_EPOCH``, else :data:`FALLBACK_DATE`; the file ``/ID`` is a hash of the content;
   WeasyPrint names font subsets from a hash of the font description, not at random.
-- *Fonts shipped and embedded*: fonts come from ``templates/fonts`` through ``@font-face``
+- *Fonts shipped and embedded*: fonts come from the theme's ``fonts/`` through ``@font-face``
   and are embedded as subsets; :func:`missing_glyphs` tells the check stage which characters
   a translation uses that those fonts cannot draw.
 """
@@ -23,6 +23,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import os
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from plainlang.errors import BuildError, PlainlangError
 from plainlang.fsio import read_project_file, write_bytes_atomic
 from plainlang.markup import undrawable
 from plainlang.pictures import decode_data_image
+from plainlang.theme import Theme
 
 logger = logging.getLogger("plainlang.pdf")
 
@@ -49,9 +51,6 @@ FALLBACK_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 
 #: Largest file or ``data:`` payload the fetcher serves; bigger means a mistake or an attack.
 MAX_FETCH_BYTES = 64 * 1024 * 1024
-
-#: Font file suffixes :func:`font_files` picks up.
-FONT_SUFFIXES = (".ttf", ".otf")
 
 # Media types by suffix, fixed here rather than read from the system's mime.types, so that
 # the same project renders the same way on every machine.
@@ -72,20 +71,6 @@ _MEDIA_TYPES = {
 }
 
 # --------------------------------------------------------------------------- fonts
-
-
-def font_files(templates_dir: Path) -> list[Path]:
-    """The font files shipped in ``templates_dir/fonts``, sorted by name.
-
-    The check stage passes these to :func:`missing_glyphs`; an empty list means the project
-    ships no fonts (which ``check`` should report rather than silently use system fonts).
-    """
-    font_dir = templates_dir / "fonts"
-    if not font_dir.is_dir():
-        return []
-    return sorted(
-        p for p in font_dir.iterdir() if p.is_file() and p.suffix.lower() in FONT_SUFFIXES
-    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -201,9 +186,15 @@ class ConfinedFetcher:
     #: Read by ``weasyprint.urls.fetch``: a refusal is a failed fetch, not a fatal error.
     _fail_on_errors = False
 
-    def __init__(self, root: Path, allow_data_images: bool = True) -> None:
+    def __init__(
+        self, root: Path, allow_data_images: bool = True, theme: Theme | None = None
+    ) -> None:
         self.root = root.resolve(strict=True)
         self.allow_data_images = allow_data_images
+        self.theme = theme
+        # The shipped theme lives inside the installed package: its files are served too,
+        # but only through the theme (a URL under the project's templates/ folder).
+        self._theme_root = theme.shipped_dir.resolve() if theme is not None else None
         self.requests: list[tuple[str, bool]] = []
 
     def __call__(self, url: str, timeout: float = 10, ssl_context: object = None) -> Any:
@@ -248,12 +239,19 @@ class ConfinedFetcher:
     def _file(self, url: str, netloc: str, url_path: str) -> FetchedResource:
         if netloc not in ("", "localhost"):
             raise FetchRefused(f"file URL on another host ({netloc})")
+        asked = Path(os.path.normpath(url2pathname(url_path)))
+        mapped = self.theme.resolve_url_path(asked) if self.theme is not None else None
+        path = mapped or asked
+        # A shipped theme file is read from the installed package, confined to the theme.
+        root = self.root
+        if mapped is not None and self._theme_root is not None:
+            real_mapped = mapped.resolve()
+            if not real_mapped.is_relative_to(self.root) and real_mapped.is_relative_to(
+                self._theme_root
+            ):
+                root = self._theme_root
         try:
-            path = Path(url2pathname(url_path))
-        except (OSError, ValueError) as exc:
-            raise FetchRefused(f"malformed file URL ({type(exc).__name__})") from exc
-        try:
-            body = read_project_file(path, self.root, max_bytes=MAX_FETCH_BYTES, missing_ok=True)
+            body = read_project_file(path, root, max_bytes=MAX_FETCH_BYTES, missing_ok=True)
         except PlainlangError as exc:
             raise FetchRefused(exc.message) from None
         if body is None:
@@ -398,11 +396,12 @@ class PdfRenderer:
     ``weasyprint`` logger to ``plainlang.pdf``; use processes for parallel builds.
     """
 
-    def __init__(self, project_root: Path) -> None:
+    def __init__(self, project_root: Path, theme: Theme | None = None) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
         self.project_root = project_root.resolve(strict=True)
-        self.fetcher = ConfinedFetcher(self.project_root)
+        self.theme = theme
+        self.fetcher = ConfinedFetcher(self.project_root, theme=theme)
         self._font_config = FontConfiguration()
         self._sheets: dict[tuple[Path, str], _CachedSheet] = {}
 
@@ -456,7 +455,7 @@ class PdfRenderer:
             for sheet in sheets:
                 counter_style.update(sheet.counter_styles)
             document = weasyprint.HTML(
-                string=html, base_url=str(base_url.resolve()), url_fetcher=self.fetcher
+                string=html, base_url=_base_url(base_url), url_fetcher=self.fetcher
             ).render(
                 font_config=self._font_config,
                 counter_style=counter_style,
@@ -491,7 +490,10 @@ class PdfRenderer:
         from weasyprint.urls import URLFetchingError
 
         real = path.resolve()
-        if not real.is_relative_to(self.project_root):
+        mapped = self.theme.resolve_url_path(path) if self.theme is not None else None
+        if mapped is not None:
+            real = mapped.resolve()
+        elif not real.is_relative_to(self.project_root):
             raise BuildError(
                 f"stylesheet {path} is outside the project folder {self.project_root}",
                 hint="keep stylesheets under templates/",
@@ -508,7 +510,9 @@ class PdfRenderer:
             counter_styles: dict[str, Any] = {}
             try:
                 css = CSS(
-                    url=real.as_uri(),
+                    # A theme stylesheet keeps its URL under templates/, so that what it
+                    # names (fonts, pictures) is looked up in the theme the same way.
+                    url=(Path(os.path.abspath(path)) if mapped is not None else real).as_uri(),
                     url_fetcher=self.fetcher,
                     font_config=self._font_config,
                     counter_style=counter_styles,
@@ -519,6 +523,17 @@ class PdfRenderer:
             cached = _CachedSheet(css=css, counter_styles=counter_styles)
             self._sheets[key] = cached
         return cached
+
+
+def _base_url(base: Path) -> str:
+    """``base`` as the base URL of a document: a folder's URL ends with ``/``.
+
+    WeasyPrint takes a path that is not an existing folder for a file and resolves against
+    its parent; the project's ``templates/`` folder need not exist (the shipped theme
+    serves), and its files must still resolve inside it.
+    """
+    real = base.resolve()
+    return real.as_uri() if real.is_file() else real.as_uri().rstrip("/") + "/"
 
 
 @functools.cache

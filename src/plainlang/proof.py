@@ -225,7 +225,7 @@ def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
         ui_lang = config.locale_info[ui].lang
         proofs.extend((ui, make_proof(case, locale, config, ui_lang)) for case in cases)
     renderer = LeafletRenderer(config, CatalogSet(config))
-    pdf = PdfRenderer(config.root)
+    pdf = PdfRenderer(config.root, config.theme)
     results = []
     for ui, proof in proofs:
         env = renderer.environment(ui)

@@ -47,6 +47,7 @@ from plainlang.hyphenate import hyphenator, needs_soft_hyphens
 from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
 from plainlang.markup import REPLACEMENT, drawable, plain_text, render_inline, text_html
 from plainlang.pictures import picture_url
+from plainlang.theme import TEMPLATE_SUFFIXES
 
 logger = logging.getLogger("plainlang.render")
 
@@ -135,6 +136,8 @@ class Leaflet:
     theme: str = "default"
     soft_hyphens: bool = False
     ui_drafts: bool = False
+    #: Who reads the audio version (:class:`plainlang.audio.VoiceChoice`), when it is made.
+    voice: Any = None
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -185,6 +188,7 @@ class UiTranslations:
         self.chain: list[tuple[Any, bool]] = []
         #: Where each catalog of the chain is, for warnings that name ui.po:LINE.
         self.paths: list[str] = []
+        self.chain_locales: list[str] = []
         if locale != config.source_locale:
             for index, loc in enumerate(config.fallback_chain(locale)):
                 catalog = catalogs.get(loc, UI_DOMAIN)
@@ -194,10 +198,28 @@ class UiTranslations:
                     self.paths.append(
                         display_path(po_path(config, loc, UI_DOMAIN), config.root)
                     )
+                    self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
             (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
         )
+
+    def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
+        found = self.find(msgid, context)
+        return found[0] if found is not None else None
+
+    def find(
+        self, msgid: str, context: str | None = None
+    ) -> tuple[str | tuple[str, ...], str] | None:
+        """The translation of ``msgid`` and the locale of the catalog that has it, or None.
+
+        The audio version reads each ui string with the voice of the language it is in.
+        """
+        for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
+            found = usable(catalog.get(msgid, context=context), allow_fuzzy)
+            if found is not None:
+                return found[0], loc
+        return None
 
     def translations(
         self, msgid: str, context: str | None = None, n: int | None = None
@@ -452,7 +474,7 @@ class LeafletRenderer:
     @functools.cache  # noqa: B019 - one renderer per build; envs live as long as it does
     def environment(self, locale: str) -> jinja2.Environment:
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.config.templates_dir),
+            loader=self.config.theme.loader(),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
@@ -590,7 +612,6 @@ class LeafletRenderer:
         # Every back panel gets a QR code: the case's own, else the project's contact page.
         contact = config.contact or ""
         qr_target = case.qr or (contact if contact.startswith(("http://", "https://")) else None)
-        theme_css = config.templates_dir / "css" / f"theme-{audience}.css"
         return Leaflet(
             case_id=case.id,
             locale=locale_info,
@@ -611,7 +632,7 @@ class LeafletRenderer:
             publisher=config.publisher,
             contact=config.contact,
             counts=dict(counts),
-            theme=audience if theme_css.is_file() else "default",
+            theme=audience if config.theme.resolve(f"css/theme-{audience}.css") else "default",
             ui_drafts=self.ui_translations(lc.locale).has_drafts,
             soft_hyphens=needs_soft_hyphens(doc_lang),
             fallback_languages=tuple(
@@ -667,17 +688,18 @@ class LeafletRenderer:
         try:
             yield
         except jinja2.TemplateSyntaxError as exc:
-            path = exc.filename or str(self.config.templates_dir / (exc.name or name))
+            theme = self.config.theme
+            shown = theme.location(exc.filename) if exc.filename else theme.shown(exc.name or name)
             raise TemplateError(
                 exc.message or "syntax error",
-                SourceLocation(display_path(path, self.config.root), exc.lineno),
+                SourceLocation(shown, exc.lineno),
                 hint="fix the template syntax",
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(
                 f"template not found: {exc.name}",
-                SourceLocation(display_path(self.config.templates_dir, self.config.root)),
-                hint=f"add templates/{exc.name}, or copy it from the sample project",
+                SourceLocation("templates"),
+                hint=f"add templates/{exc.name}, or copy a shipped one: plainlang theme copy",
             ) from exc
         except jinja2.UndefinedError as exc:
             raise TemplateError(
@@ -706,15 +728,17 @@ class LeafletRenderer:
 
 def _undecodable_template(config: ProjectConfig) -> SourceLocation:
     """Where the first template that is not UTF-8 goes wrong: Jinja's loader does not say."""
-    for path in sorted(config.templates_dir.rglob("*")):
-        if path.suffix in (".j2", ".html", ".jinja") and path.is_file():
-            data = path.read_bytes()
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = line_at(data, exc.start)
-                return SourceLocation(display_path(path, config.root), line)
-    return SourceLocation(display_path(config.templates_dir, config.root))
+    theme = config.theme
+    for rel in theme.templates():
+        path = theme.resolve(rel)
+        if path is None:
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return SourceLocation(theme.shown(rel), line_at(data, exc.start))
+    return SourceLocation("templates")
 
 
 def _referenced_templates(env: jinja2.Environment, template: jinja2.Template) -> list[str]:
@@ -738,11 +762,11 @@ def _referenced_templates(env: jinja2.Environment, template: jinja2.Template) ->
 def _template_location(exc: BaseException, config: ProjectConfig) -> SourceLocation:
     """The template frame nearest the error (Jinja rewrites tracebacks to template lines)."""
     tb = exc.__traceback__
-    location = SourceLocation(display_path(config.templates_dir, config.root))
+    location = SourceLocation("templates")
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith((".j2", ".html", ".jinja")):
-            location = SourceLocation(display_path(filename, config.root), tb.tb_lineno)
+        if filename.endswith(TEMPLATE_SUFFIXES):
+            location = SourceLocation(config.theme.location(filename), tb.tb_lineno)
         tb = tb.tb_next
     return location
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from plainlang.checks.contrast import CONTRAST_CHECKS, check_project_contrast
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.readability import PlainOptions, ReadabilityReport, analyze
 from plainlang.checks.translation import (
@@ -76,17 +77,17 @@ class CheckResult:
 
 def translation_options(config: ProjectConfig | None, root: Path) -> TranslationOptions:
     """The ``[checks]`` table as options; fonts default to the leaflet fonts."""
-    from plainlang.pdf import font_files
+    from plainlang.theme import Theme
 
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
         table,
         base_dir=root,
-        known_checks=set(CHECKS) | set(PLAIN_CHECKS),
+        known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS),
         locate=config.where if config is not None else None,
     )
     if not options.font_paths:
-        fonts = tuple(font_files(root / "templates"))
+        fonts = tuple(Theme(root / "templates").font_files())
         options = replace(
             options,
             font_paths=fonts,
@@ -358,6 +359,9 @@ def check_project(config: ProjectConfig) -> CheckResult:
                     options.for_locale(locale).disabled,
                 )
             )
+    if "contrast" not in options.disabled:
+        severity = _severities(options).get("contrast", CONTRAST_CHECKS["contrast"][0])
+        result.diagnostics.extend(check_project_contrast(config, severity=severity))
     result.diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.check))
     return result
 

@@ -10,6 +10,7 @@ leaflet (raw HTML in a case, a line of 30,000 words) must stop with a clear mess
 
 from __future__ import annotations
 
+import random
 import shutil
 import tomllib
 from html.parser import HTMLParser
@@ -434,3 +435,72 @@ def test_ui_plurals_follow_the_catalog_rule_and_never_run_it(project, rule, form
         postal = ui.npgettext("post", "%(num)d letter", "%(num)d letters", n)
         assert postal.startswith(f"%(num)d {words[form]} postal")
     assert not Path("/tmp/plainlang-pwned").exists()
+
+
+# -- hostile text costs no more than its length ------------------------------------------------
+
+#: Units that, repeated, made WeasyPrint's line breaking or markdown-it slow: emphasis that
+#: never closes, brackets, backticks, nesting, one long word to hyphenate (Spanish and
+#: Quechua), soft hyphens, combining marks, characters no shipped font draws.
+HOSTILE_UNITS = [
+    "*a_", "kuna", "[", "**", "`", "*a **b _c __d ", "a", "[a](", "<", "\\*", "%(x)s ",
+    "a\u00ad", "a\u0301", "😀", "漢", "https://a.org/", "_", "![x](", "&amp;", "ñ'",
+]
+FAMILY_SEED = 20261201
+LONG = 45_000  # a whole translation of this is refused before layout
+SHORT = 1_900  # one this long is laid out (render.MAX_SEGMENT_CHARS is 2,000)
+
+
+def hostile_family(seed: int = FAMILY_SEED, count: int = 6) -> list[str]:
+    """``*a_`` and ``kuna`` (the two slowest before), and ``count - 2`` seeded others."""
+    rng = random.Random(seed)
+    others = [u for u in HOSTILE_UNITS if u not in ("*a_", "kuna")]
+    return ["*a_", "kuna", *rng.sample(others, count - 2)]
+
+
+def test_hostile_translations_build_or_are_refused(tmp_path):
+    """Every family member, at 1,900 and at 45,000 characters, as the translation of one
+    paragraph: each leaflet is made or refused with a clear error, and the whole build
+    finishes (45,000 characters of '*a_' took 80 s per leaflet, of 'kuna' minutes).
+    Completion is asserted, not time: the timeout only guards against a hang."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
+    project = _base_project(tmp_path)
+    cases = project / "content/cases"
+    (cases / "water.md").unlink()
+    family = hostile_family()
+    texts = {}
+    for i, unit in enumerate(family):
+        for size in (SHORT, LONG):
+            case_id = f"hostile-{i}-{size}"
+            msgid = f"Payload {i} of {size} characters."
+            (cases / f"{case_id}.md").write_text(_case(f"Case {i}", [msgid]), "utf-8")
+            texts[case_id] = (msgid, (unit * (size // len(unit) + 1))[:size])
+    config = load_config(project)
+    extract(config)
+    update(config)
+    for case_id, (msgid, text) in texts.items():
+        _translate(project, case_id, {msgid: text})
+    done = subprocess.run(
+        [sys.executable, "-m", "plainlang", "-C", str(project), *BUILD, "--json"],
+        capture_output=True, text=True, timeout=60 * len(texts),
+        env=dict(os.environ, CI="true"),
+    )
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    results = {r["leaflet"]["case"]: r for r in json.loads(done.stdout)}
+    assert set(results) == set(texts)
+    for case_id, result in results.items():
+        if case_id.endswith(f"-{LONG}"):
+            assert result["status"] == "failed", case_id
+            assert f"content/cases/{case_id}.md:" in result["error"]
+            assert "too long for any layout" in result["error"], result["error"]
+        else:
+            assert result["status"] == "built" or "too long" in (result["error"] or ""), result
+    assert sum(r["status"] == "built" for r in results.values()) >= len(family) - 2

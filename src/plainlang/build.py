@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import os
 import re
 import stat
@@ -43,8 +42,6 @@ from plainlang.fsio import (
     remove_stale_temp_files,
     write_bytes_atomic,
 )
-
-logger = logging.getLogger("plainlang.build")
 
 MANIFEST_VERSION = 1
 # Pages a layout is made of; more means the case is too long for it.
@@ -320,10 +317,7 @@ class InputHasher:
             pictures = case_pictures(case, self.config)
             lines = [f"img {p.src} {p.sha256}" for p in pictures]
             self._case_lines[case.id] = lines
-            warnings = [w for w in (p.warning() for p in pictures) if w]
-            self.picture_warnings[case.id] = warnings
-            for warning in warnings:
-                logger.warning("%s", warning)
+            self.picture_warnings[case.id] = [w for w in (p.warning() for p in pictures) if w]
         return lines
 
 
@@ -778,9 +772,15 @@ def build(
             progress(result, len(results), len(leaflets))
         # Save the manifest as we go, so a killed build resumes where it stopped.
         saver.maybe_save(manifest)
-    if todo or not mpath.exists() or manifest_problem:
+    built = any(r.status == "built" for r in results)
+    bad_input = any(r.error_code == 2 for r in results)
+    if built or manifest_problem or (not mpath.exists() and not bad_input):
         write_manifest(mpath, manifest)
     results.sort(key=lambda r: r.leaflet)
+    # plainlang's own warnings of the leaflets made (pictures, ui.po lines), each once;
+    # WeasyPrint's were logged as they came.
+    for result in results:
+        warnings.extend(w for w in result.warnings if ": warning: " in w and w not in warnings)
     return BuildReport(results, time.perf_counter() - started, warnings)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -48,8 +47,6 @@ from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
 from plainlang.markup import REPLACEMENT, drawable, plain_text, render_inline, text_html
 from plainlang.pictures import picture_url
 from plainlang.theme import TEMPLATE_SUFFIXES
-
-logger = logging.getLogger("plainlang.render")
 
 UI_DOMAIN = "ui"
 #: More text than any layout holds (the phone page, the longest, takes about 32,000
@@ -442,9 +439,9 @@ class LeafletRenderer:
         #: Code points the leaflet fonts draw; when given, other characters of translations
         #: and content print as U+FFFD, with a warning (see :func:`markup.drawable`).
         self.covered = covered
-        #: The warnings of the last leaflet made (:meth:`html`): ui translations skipped.
+        #: The warnings of the last leaflet made (:meth:`html`): ui translations skipped,
+        #: characters replaced. The build records them in the leaflet's manifest entry.
         self.warnings: list[str] = []
-        self._logged: set[str] = set()
 
     def _drawn(self, text: str, where: str) -> str:
         """``text`` as the leaflet fonts can draw it; a warning when something is replaced."""
@@ -463,9 +460,6 @@ class LeafletRenderer:
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
-        if message not in self._logged:  # once per build, however many leaflets use it
-            self._logged.add(message)
-            logger.warning("%s", message)
 
     @functools.cache  # noqa: B019 - one renderer per build; it lives as long as the build
     def ui_translations(self, locale: str) -> UiTranslations:

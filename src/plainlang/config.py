@@ -533,7 +533,9 @@ def _validate_table(data: Mapping[str, Any], schema: Table, table: str, lines: _
             continue
         problem = _value_problem(value, entry)
         if problem:
-            raise ConfigError(f"'{key}' in [{table}] {problem}", where, hint=entry.hint)
+            # The key's hint says what a value looks like; a duplicate needs another one.
+            hint = "list each one once" if problem.endswith(" twice") else entry.hint
+            raise ConfigError(f"'{key}' in [{table}] {problem}", where, hint=hint)
 
 
 def _value_problem(value: Any, key: Key) -> str:

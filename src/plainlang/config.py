@@ -534,8 +534,8 @@ def _validate_table(data: Mapping[str, Any], schema: Table, table: str, lines: _
         problem = _value_problem(value, entry)
         if problem:
             # The key's hint says what a value looks like; a duplicate needs another one.
-            hint = "list each one once" if problem.endswith(" twice") else entry.hint
-            raise ConfigError(f"'{key}' in [{table}] {problem}", where, hint=hint)
+            advice = "list each one once" if problem.endswith(" twice") else entry.hint
+            raise ConfigError(f"'{key}' in [{table}] {problem}", where, hint=advice)
 
 
 def _value_problem(value: Any, key: Key) -> str:

@@ -11,7 +11,6 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from plainlang.powrap import BABEL_WORD_SEP, split_words
 
 

@@ -25,8 +25,6 @@ from plainlang.checks.translation import (
     TranslationOptions,
     catalog_locale,
     check_catalog,
-    read_catalog_text,
-    scan_catalog_lines,
 )
 from plainlang.config import ProjectConfig
 from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path
@@ -215,9 +213,7 @@ def _severities(options: TranslationOptions) -> Mapping[str, Severity]:
 
 def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path) -> CheckResult:
     """Check the given PO files (any gettext catalog): translation and plain-language checks."""
-    import polib
-
-    from plainlang.catalogs import check_po_syntax
+    from plainlang.po import load_po
 
     options = translation_options(config, root)
     result = CheckResult()
@@ -225,9 +221,8 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
         shown = display_path(path, root)
         if not path.is_file():
             raise UsageError(f"{shown}: no such file", hint="pass .po files, or no path at all")
-        text, encoding = read_catalog_text(path, shown)
-        check_po_syntax(text, shown)  # as strict as msgfmt: one line naming file and line
-        po = polib.pofile(text, encoding=encoding)
+        # As strict as msgfmt --check: a catalog it refuses is one line naming file and line.
+        po = load_po(path, shown, template=False)
         locale = catalog_locale(po, shown)
         opts = options.for_locale(locale)
         info = config.locale_info.get(locale) if config is not None and locale else None
@@ -235,39 +230,36 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
             # A locale that prints its drafts gets them checked like translations.
             opts = replace(opts, include_fuzzy=opts.include_fuzzy or info.use_fuzzy)
         result.files += 1
-        result.diagnostics.extend(check_catalog(po, shown, locale, opts, text=text))
+        result.diagnostics.extend(check_catalog(po, shown, locale, opts))
         if locale:
             result.diagnostics.extend(
-                _po_plain(po, text, shown, locale, plain_options(config, _lang(locale), root), opts)
+                _po_plain(po, shown, locale, plain_options(config, _lang(locale), root), opts)
             )
     return result
 
 
 def _po_plain(
     po: Any,
-    text: str,
     shown: str,
     locale: str,
     options: PlainOptions,
     topts: TranslationOptions,
 ) -> list[Diagnostic]:
-    lines = scan_catalog_lines(text)
     out: list[Diagnostic] = []
     for entry in po:
-        if entry.obsolete or not entry.msgid or not entry.msgstr:
+        if not entry.msgid or not entry.msgstr:
             continue
         if entry.fuzzy and not topts.include_fuzzy:
             continue
         kinds = {
             part.strip()
-            for line in (entry.comment or "").splitlines()
+            for line in entry.comments
             if line.startswith("kind:")
             for part in line[5:].split(",")
         }
         if kinds and kinds <= _NOT_JUDGED:
             continue
-        place = lines.entries.get((entry.msgctxt, entry.msgid))
-        line = place.msgstr.get(None) if place is not None else None
+        line = entry.msgstr_lines.get(None)
         out.extend(
             _plain_diagnostics(
                 entry.msgstr,

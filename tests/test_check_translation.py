@@ -354,21 +354,27 @@ def test_catalog_from_another_project() -> None:
 
 
 def test_plural_forms_header_missing_or_invalid(tmp_path: Path) -> None:
+    """As msgfmt: translated plural entries need a valid Plural-Forms (catalog error);
+    untranslated or fuzzy ones only get a finding."""
     entry = 'msgid "{n} day"\nmsgid_plural "{n} days"\nmsgstr[0] "{n} día"\nmsgstr[1] "{n} días"\n'
     missing = tmp_path / "missing.po"
     missing.write_text(f'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n{entry}', encoding="utf-8")
-    assert [(d.line, d.check) for d in check_po_file(missing, TranslationOptions())] == [
-        (2, "plurals")
-    ]
+    with pytest.raises(CatalogError) as caught:
+        check_po_file(missing, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 2
+    draft = tmp_path / "draft.po"
+    draft.write_text(f'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#, fuzzy\n{entry}', encoding="utf-8")
+    assert (2, "plurals") in [(d.line, d.check) for d in check_po_file(draft, TranslationOptions())]
     invalid = tmp_path / "invalid.po"
     invalid.write_text(
         'msgid ""\nmsgstr ""\n"Language: es\\n"\n"Plural-Forms: nplurals=two; plural=n;\\n"\n\n'
         + entry,
         encoding="utf-8",
     )
-    found = check_po_file(invalid, TranslationOptions())
-    assert [(d.line, d.check) for d in found] == [(4, "plurals")]
-    assert "nplurals=two" in found[0].message
+    with pytest.raises(CatalogError) as caught:
+        check_po_file(invalid, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 4
+    assert "nplurals" in caught.value.message
 
 
 def test_extra_plural_form_points_at_its_line(tmp_path: Path) -> None:
@@ -379,8 +385,12 @@ def test_extra_plural_form_points_at_its_line(tmp_path: Path) -> None:
         'msgstr[0] "{n} p\'unchaw"\nmsgstr[1] "{n} p\'unchawkuna"\nmsgstr[2] "{n} p\'unchaw"\n',
         encoding="utf-8",
     )
+    with pytest.raises(CatalogError) as caught:  # msgfmt: nplurals = 2 but 3 forms
+        check_po_file(po, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 10
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "{n} day"', '#, fuzzy\nmsgid "{n} day"'))
     found = check_po_file(po, TranslationOptions())
-    assert [(d.line, d.check, d.extra.get("plural_index")) for d in found] == [(10, "plurals", 2)]
+    assert (11, "plurals", 2) in [(d.line, d.check, d.extra.get("plural_index")) for d in found]
 
 
 def test_locale_from_header_or_path() -> None:
@@ -537,7 +547,9 @@ def test_reader_finds_every_polib_entry(
         text = path.read_text(encoding="utf-8")
         reread = polib.pofile(str(path))
     lines = text.split("\n")
-    ours = read_po(text.encode("utf-8"), "x.po")
+    if "\x04" in text:
+        return  # msgfmt refuses the context separator in a string; so does plainlang.po
+    ours = read_po(text.encode("utf-8"), "x.po", template=True)  # the grammar alone
     for entry in reread:
         if entry.obsolete:
             continue

@@ -260,17 +260,17 @@ def _plural_rule_problem(plural_forms: str) -> str:
     one plainlang has) must read it, for every count it must pick one of the ``nplurals``
     forms, and no language has more than :data:`plainlang.po.MAX_NPLURALS`.
     """
-    from plainlang.po import MAX_NPLURALS, parse_plural_forms, plural_forms_problem
+    from plainlang.po import MAX_NPLURALS, plural_forms_problem
 
     if not re.match(r"\s*nplurals\s*=", plural_forms) or "plural=" not in plural_forms:
         return "is not a gettext plural rule"
+    count = re.match(r"\s*nplurals\s*=\s*([0-9]+)", plural_forms)
+    if count is not None and not 1 <= int(count.group(1)) <= MAX_NPLURALS:
+        return f"has nplurals={count.group(1)}; a language has 1 to {MAX_NPLURALS} plural forms"
     problem = plural_forms_problem(plural_forms)
-    if problem:
-        return f"is not a plural rule gettext reads ({problem})"
-    nplurals = parse_plural_forms(plural_forms).nplurals
-    if not 1 <= nplurals <= MAX_NPLURALS:
-        return f"has nplurals={nplurals}; a language has 1 to {MAX_NPLURALS} plural forms"
-    return ""
+    if problem.startswith("picks form"):
+        return problem
+    return f"is not a plural rule gettext reads ({problem})" if problem else ""
 
 
 class _Lines:

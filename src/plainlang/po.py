@@ -300,7 +300,8 @@ def _parse_plural_forms(value: str) -> PluralForms:
             raise ValueError("the plural expression can produce negative values")
         if result >= nplurals:
             raise ValueError(
-                f"nplurals = {nplurals} but the plural expression can produce {result}"
+                f"picks form {result} of a count, but nplurals is {nplurals} (nplurals = "
+                f"{nplurals} but the plural expression can produce {result})"
             )
     return PluralForms(nplurals, expression, rule)
 
@@ -340,12 +341,10 @@ class _PluralParser:
         if two in ("==", "!=", "<=", ">=", "&&", "||"):
             self.pos += 2
             return ("op", two)
-        if c in "=&|":
-            raise ValueError("not a plural expression")
         if c in "<>*/%+-!n?:()":
             self.pos += 1
             return ("op", c)
-        raise ValueError("not a plural expression")
+        raise ValueError(f"invalid token {text[self.pos : self.pos + 12]!r}")
 
     def _peek(self) -> tuple[str, int | str | None]:
         saved = self.pos
@@ -412,7 +411,7 @@ class _PluralParser:
         if (kind, value) == ("op", "("):
             inner = self._ternary()
             if self._token() != ("op", ")"):
-                raise ValueError("not a plural expression")
+                raise ValueError("unbalanced parenthesis")
             return inner
         raise ValueError("not a plural expression")
 
@@ -630,6 +629,13 @@ class _Reader:
                     yield _Token("prev_" + word, word, pos, obsolete)
                 elif not previous and word in _KEYWORDS:
                     yield _Token(word, word, pos, obsolete)
+                elif pos and text[pos - 1] == '"':
+                    self.fail(
+                        pos,
+                        f'unknown keyword "{word[:40]}" right after a string: an unescaped '
+                        "double quote ended the string early",
+                        'write \\" for a double quote inside a string',
+                    )
                 else:
                     self.fail(pos, f'unknown keyword "{word[:40]}"')
                 pos = m.end()
@@ -648,7 +654,11 @@ class _Reader:
 
     def _unescape(self, body: str, pos: int) -> str:
         if self.strict and _has_surrogate(body):
-            self.fail(pos, "invalid multibyte sequence", "save the file in its declared charset")
+            self.fail(
+                pos,
+                f"invalid multibyte sequence: not valid {self.codec.upper()}",
+                "save the file in the charset its header declares (or fix charset=)",
+            )
         if "\\" not in body:
             value = body
         else:
@@ -669,7 +679,7 @@ class _Reader:
                     letter = other if other is not None else ""
                     self.fail(
                         pos,
-                        f"invalid control sequence '\\{letter}' in a string",
+                        f"unknown escape '\\{letter}' in a string (invalid control sequence)",
                         "write the character itself, or \\\\ for a backslash",
                     )
             pieces.append(body[last:])
@@ -823,7 +833,7 @@ class _Reader:
             entry.msgstr, i = strings(i + 1, "string", "msgstr")
         else:
             where = token.pos if token is not None else msgid_token.pos
-            self.fail(where, "entry is cut short: msgstr is missing", "add the msgstr line")
+            self.fail(msgid_token.pos, "entry is cut short: msgstr is missing", "add the msgstr line")
         return entry, i
 
     def _bracket(self, tokens: _Lazy, j: int) -> bool:
@@ -1077,13 +1087,16 @@ def _check_like_msgfmt(catalog: Catalog) -> None:
         if has_plural and has_nplurals:
             problem = plural_forms_problem(text)
             if problem:
-                raise CatalogError(f"Plural-Forms: {problem}", where, hint=hint)
+                value = catalog.header_field("Plural-Forms") or text.strip()
+                raise CatalogError(f"Plural-Forms {value!r}: {problem}", where, hint=hint)
             rule = parse_plural_forms(text)
             for entry in plural_entries:
                 count = len(entry.msgstr_plural)
                 if count != rule.nplurals:
+                    extra = f"msgstr[{rule.nplurals}]: " if count > rule.nplurals else ""
                     raise CatalogError(
-                        f"{count} plural forms, but Plural-Forms says nplurals={rule.nplurals}",
+                        f"{extra}{count} plural forms, but Plural-Forms says "
+                        f"nplurals={rule.nplurals}",
                         SourceLocation(
                             shown,
                             entry.msgstr_line(rule.nplurals)

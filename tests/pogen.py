@@ -22,8 +22,10 @@ HAVE_GETTEXT = all(shutil.which(t) for t in ("msgfmt", "msgcat", "msgmerge"))
 # backslashes, tabs, newlines, non-ASCII (Latin-1 and not), wide and combining ones,
 # line separators, control characters.
 ALPHABET = st.sampled_from(
-    list("aeiouAZ nñé?¿!.,;:-'\"\\\t\n%{}()[]0129")
-    + ["\u2028", "\u0085", "\x0c", "\r", "\x01", "ą", "漢", "字", "\u0301", "\u00a0", "x" * 30]
+    [
+        *"aeiouAZ nñé?¿!.,;:-'\"\\\t\n%{}()[]0129",
+        *("\u2028", "\u0085", "\x0c", "\r", "\x01", "ą", "漢", "字", "\u0301", "\u00a0", "x" * 30),
+    ]
 )
 TEXT = st.lists(ALPHABET, max_size=12).map("".join)
 WORDS = st.lists(

@@ -102,13 +102,14 @@ def test_what_plainlang_writes_msgcat_keeps(generated: Generated) -> None:
     except CatalogError:
         return
     out = write_po(catalog)
-    name = ["--use-first"] if b"charset=CHARSET" not in out else []
-    again = msgcat(out, *name) if b"charset=CHARSET" not in out else _msgcat_pot(out)
+    again = msgcat(out) if b"charset=CHARSET" not in out else _msgcat_pot(out)
+    if any(e.obsolete and any(e.strings) and not e.strings[0] for e in catalog.entries):
+        return  # kept so as not to lose its translation; msgcat would drop it (see write_po)
     assert again == unknown_flags_removed(out)
     # and plainlang reads back what it wrote, entry for entry
     back = read_po(out, "written.po")
     kept = [e for e in catalog.entries if not e.obsolete]
-    kept += [e for e in catalog.entries if e.obsolete and e.strings[0]]
+    kept += [e for e in catalog.entries if e.obsolete and any(e.strings)]
     assert [_fields(e) for e in back.entries] == [_fields(e) for e in kept]
 
 
@@ -154,10 +155,12 @@ def test_reading_msgcats_output_and_writing_it_changes_no_byte(generated: Genera
 # -- line breaking: GNU's, exactly ---------------------------------------------------------
 
 WRAP_CHARS = st.sampled_from(
-    list("abcdefghij     ,.;:-?!'\"\\\t\n()/%{}0123456789")
-    + ["漢", "字", "\u3001", "ñ", "é", "e\u0301", "\u00a0", "\u200b", "\u2014", "\u2028",
-       "\u0085", "\x0c", "\r", "\x07", "Ж", "ا", "\U0001f600", "🇵🇪", "a-b", "«", "»", "…"]
-    + ["supercalifragilistic", "https://www.example.org/a/very/long/path?x=1", "data:AAAA" * 5]
+    [
+        *"abcdefghij     ,.;:-?!'\"\\\t\n()/%{}0123456789",
+        *("漢", "字", "\u3001", "ñ", "é", "e\u0301", "\u00a0", "\u200b", "\u2014", "\u2028"),
+        *("\u0085", "\x0c", "\r", "\x07", "Ж", "ا", "\U0001f600", "🇵🇪", "a-b", "«", "»", "…"),
+        *("supercalifragilistic", "https://www.example.org/a/very/long/path?x=1", "data:AAAA" * 5),
+    ]
 )
 
 

@@ -22,7 +22,14 @@ from typing import Any
 
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
-from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path, line_at
+from plainlang.errors import (
+    CatalogError,
+    ContentError,
+    SourceLocation,
+    TemplateError,
+    display_path,
+    line_at,
+)
 from plainlang.fsio import write_bytes_atomic, write_if_changed
 from plainlang.po import PO_WIDTH, Catalog, Entry, write_po
 from plainlang.po import load_po as _load_po_file
@@ -142,6 +149,12 @@ def case_template(config: ProjectConfig, case: Case) -> Catalog:
     catalog = _new_template(config, case.id)
     grouped: dict[str, list[Segment]] = {}
     for segment in case.segments():
+        if "\x04" in segment.msgid:
+            raise ContentError(
+                "a control character (U+0004) that a gettext catalog cannot hold",
+                SourceLocation(case.path, segment.line),
+                hint="remove the invisible character at that line",
+            )
         if needs_translation(segment.msgid):
             grouped.setdefault(segment.msgid, []).append(segment)
     for msgid, segments in grouped.items():
@@ -696,7 +709,7 @@ def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
         translated=translated,
         fuzzy=fuzzy,
         untranslated=total - translated - fuzzy,
-        obsolete=len([e for e in catalog.obsolete_entries() if e.strings and e.strings[0]]),
+        obsolete=len([e for e in catalog.obsolete_entries() if any(e.strings)]),
         source_words=words,
         translated_words=translated_words,
     )

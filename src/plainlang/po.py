@@ -832,8 +832,7 @@ class _Reader:
             entry.msgstr_lines[None] = self.line_of(token.pos)
             entry.msgstr, i = strings(i + 1, "string", "msgstr")
         else:
-            where = token.pos if token is not None else msgid_token.pos
-            self.fail(msgid_token.pos, "entry is cut short: msgstr is missing", "add the msgstr line")
+            self.fail(msgid_token.pos, "entry is cut short: msgstr is missing", "add msgstr")
         return entry, i
 
     def _bracket(self, tokens: _Lazy, j: int) -> bool:
@@ -1250,13 +1249,15 @@ def write_po(catalog: Catalog, *, width: int = PO_WIDTH) -> bytes:
     """The catalog as msgcat writes it (active entries in order, then obsolete ones).
 
     Obsolete entries without a translation are left out, as gettext does; so is the
-    fuzzy flag of an entry whose msgstr is empty.
+    fuzzy flag of an entry whose msgstr is empty. One difference, so that no translation
+    is lost: an obsolete plural entry whose first form is empty but another is not is
+    written (gettext leaves it out).
     """
     charset = catalog.charset
     codec = _python_codec(charset)
     out: list[str] = []
     active = [e for e in catalog.entries if not e.obsolete]
-    obsolete = [e for e in catalog.entries if e.obsolete and e.strings and e.strings[0]]
+    obsolete = [e for e in catalog.entries if e.obsolete and any(e.strings)]
     for entry in (*active, *obsolete):
         if out:
             out.append("\n")
@@ -1279,10 +1280,12 @@ def _python_codec(charset: str) -> str:
 
 
 def _entry_lines(entry: Entry, charset: str, width: int) -> Iterator[str]:
+    # A backslash at the end of a line would join the next line to the comment (gettext's
+    # reading): such a comment gets a space after it.
     for line in entry.tcomments:
-        yield "#\n" if not line else f"# {line}\n"
+        yield "#\n" if not line else f"# {line}{' ' if line.endswith(chr(92)) else ''}\n"
     for line in entry.comments:
-        yield "#.\n" if not line else f"#. {line}\n"
+        yield "#.\n" if not line else f"#. {line}{' ' if line.endswith(chr(92)) else ''}\n"
     if entry.occurrences:
         yield from _reference_lines(entry.occurrences, width)
     flags = _flag_line(entry)
@@ -1365,6 +1368,13 @@ def wrap_string(
             overrides[-2] = _BREAK_PROHIBITED
         after_break = len(prefix) + 1
         line_width = (10**9 if no_wrap else width) - 1 - after_break
+        start = len(prefix) + (len(name) + 1 if first_line else 0) + 1 - after_break
+        if not more_after and start + _columns(chars) <= line_width:
+            # It fits: no break can be needed (columns only add up), as GNU finds too.
+            head = f"{prefix}{name} " if first_line else prefix
+            first_line = False
+            yield head + '"' + "".join(chars) + '"\n'
+            continue
         while True:
             start = len(prefix) + (len(name) + 1 if first_line else 0) + 1 - after_break
             breaks = _width_linebreaks(chars, line_width, start, overrides, cjk)
@@ -1384,6 +1394,13 @@ def wrap_string(
             pieces.append(c)
         pieces.append('"\n')
         yield "".join(pieces)
+
+
+def _columns(chars: Sequence[str]) -> int:
+    """An upper bound of the columns ``chars`` take (exact for ASCII text)."""
+    if all(c.isascii() for c in chars):
+        return len(chars)
+    return sum(max(_char_width(c, True), 0) for c in chars)
 
 
 def _portions(value: str) -> list[str]:
@@ -1410,10 +1427,17 @@ def _tables() -> tuple[list[int], list[int], list[int], bytes]:
     return starts, classes, widths, PAIRS
 
 
+_PROPS: dict[str, tuple[int, int]] = {}
+
+
 def _props(c: str) -> tuple[int, int]:
-    starts, classes, widths, _ = _tables()
-    i = bisect.bisect_right(starts, ord(c)) - 1
-    return classes[i], widths[i]
+    """(line-breaking class, width) of a character, remembered once looked up."""
+    found = _PROPS.get(c)
+    if found is None:
+        starts, classes, widths, _ = _tables()
+        i = bisect.bisect_right(starts, ord(c)) - 1
+        found = _PROPS[c] = (classes[i], widths[i])
+    return found
 
 
 # libunistring's line-breaking classes (lbrktables.h).

@@ -467,6 +467,7 @@ def merge(
             match = close_match(new.msgid, candidates, budget) if candidates else None
             if match is not None:
                 old = by_msgid[match]
+                used.add(old.key)  # its translation lives on here, not as obsolete
                 msgstr, forms, _ = _carry(old, new, nplurals)
                 entry.msgstr, entry.msgstr_plural = msgstr, forms or entry.msgstr_plural
                 entry.flags = _merged_flags(old, new, True)

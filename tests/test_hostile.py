@@ -350,7 +350,7 @@ def test_a_case_of_ten_thousand_paragraphs_finishes_or_says_why(tmp_path):
     Update compared every changed sentence with every translated one (difflib): hours for
     this case. The build laid out 700,000 characters (20 s, 400 MB) to say they do not fit.
     """
-    from plainlang.catalogs import parse_po
+    from plainlang.po import read_po
 
     project = _base_project(tmp_path)
     lines = [f"Paragraph {i}: Rosa asked the office about the water project, number {i}.\n"
@@ -372,8 +372,8 @@ def test_a_case_of_ten_thousand_paragraphs_finishes_or_says_why(tmp_path):
     for command in ("extract", "update", "stats --json"):
         code, err, peaks[command] = _measured(project, *command.split())
         assert code == 0, err
-    catalog = parse_po(po_file.read_bytes(), "big.po", domain="big")
-    kept = {m.string for m in (*catalog, *catalog.obsolete.values()) if m.id and m.string}
+    catalog = read_po(po_file.read_bytes(), "big.po")
+    kept = {e.msgstr for e in catalog.entries if e.msgid and e.msgstr}
     assert translations <= kept
     code, err, peaks["build"] = _measured(project, *BUILD, "--case", "big")
     assert code == 1 and "too long for any layout" in err, err

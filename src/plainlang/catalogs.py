@@ -825,18 +825,43 @@ def _configured_compendia(config: ProjectConfig, locale: str) -> list[Path]:
     out = []
     for rel in info.compendium if info is not None else ():
         path = (config.root / rel).resolve()
-        root = config.root.resolve()
-        if not path.is_relative_to(root):
+        if not path.is_relative_to(config.root.resolve()) or not path.is_file():
             raise CatalogError(
-                f"compendium {rel!r} is outside the project",
+                f"compendium {rel!r} of [locales.{locale}] "
+                + ("is outside the project" if not path.is_relative_to(config.root.resolve())
+                   else "not found"),
                 SourceLocation("plainlang.toml"),
-                hint="copy the translation memory into the project, e.g. tm/",
-            )
-        if not path.is_file():
-            raise CatalogError(
-                f"compendium {rel!r} not found",
-                SourceLocation("plainlang.toml"),
-                hint="check the path in [locales.{locale}] compendium",
+                hint="list translation memories inside the project, e.g. tm/qu.po",
             )
         out.append(path)
     return out
+
+
+def confined_compendium(config: ProjectConfig, path: Path) -> Path:
+    """A compendium named on the command line, if it is a file inside the project."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(config.root.resolve()):
+        raise CatalogError(
+            f"compendium {path} is outside the project",
+            SourceLocation(str(path)),
+            hint="copy the translation memory into the project, e.g. tm/",
+        )
+    if not resolved.is_file():
+        raise CatalogError("compendium not found", SourceLocation(str(path)))
+    return resolved
+
+
+def export_tmx(config: ProjectConfig, locale: str) -> tuple[bytes, int]:
+    """TMX 1.4 bytes of every translated entry of ``locale``'s catalogs, and their count."""
+    from plainlang.tmx import tmx_bytes, units_of
+
+    folder = config.locales_dir / locale / "LC_MESSAGES"
+    if locale not in config.locales or not folder.is_dir():
+        raise CatalogError(
+            f"no catalogs for locale '{locale}'",
+            SourceLocation(display_path(folder, config.root)),
+            hint="run plainlang update first, or check the locale code",
+        )
+    catalogs = [(p.stem, load_po(p, config.root)) for p in sorted(folder.glob("*.po"))]
+    units = units_of(catalogs)
+    return tmx_bytes(units, source_lang=config.source_locale, target_lang=locale), len(units)

@@ -215,22 +215,28 @@ def describe_locale(
             plural = f"nplurals={rule.num_plurals}; plural={rule.plural_expr};"
     else:
         names = _langcodes_names(code) if (name is None or english is None) else None
-        if names is None and (name is None or english is None):
-            where = f"[locales.{code}] in {CONFIG_NAME}"
-            raise error_cls(
-                f"unknown locale '{code}': neither CLDR nor langcodes knows it",
-                location,
-                hint=f"check the code, or add {where} with name, english_name and plural_forms",
-            )
         if names is not None:
             name = name or names[0]
             english = english or names[1]
+        missing = [k for k, v in (("name", name), ("english_name", english)) if v is None]
         if plural is None:
-            raise error_cls(
-                f"locale '{code}' has no plural rule in CLDR",
-                location,
-                hint=f'add plural_forms = "nplurals=2; plural=(n != 1);" to [locales.{code}]',
+            missing.append("plural_forms")
+        if missing:
+            where = f"[locales.{code}] in {CONFIG_NAME}"
+            known = "neither CLDR nor langcodes knows it" if names is None else (
+                "CLDR has no plural rule for it"
             )
+            suggestion = suggested_plural_forms(code)
+            keys = ", ".join(missing)
+            hint = f"add {keys} to {where}"
+            if "plural_forms" in missing:
+                hint += (
+                    f'; {suggestion[1]} has plural_forms = "{suggestion[0]}"'
+                    if suggestion
+                    else '; e.g. plural_forms = "nplurals=2; plural=(n != 1);" if it has '
+                    "singular and plural like English (check with a speaker)"
+                )
+            raise error_cls(f"locale '{code}': {known}", location, hint=hint)
     assert isinstance(name, str) and isinstance(english, str) and isinstance(plural, str)
     problem = _plural_rule_problem(plural) if "plural_forms" in settings else ""
     if problem:
@@ -251,6 +257,31 @@ def describe_locale(
         in_cldr=babel_locale is not None,
         compendium=tuple(settings.get("compendium", ())),
     )
+
+
+def suggested_plural_forms(code: str) -> tuple[str, str] | None:
+    """A plural rule for a language CLDR (Babel) has none for: (rule, where it is from).
+
+    Babel's plural table first (CLDR), then Weblate's language data, which knows more
+    languages (Aymara, Guarani, ...).
+    """
+    language = code.replace("-", "_").split("_")[0].lower()
+    try:
+        from babel.messages.plurals import PLURALS
+
+        if language in PLURALS:
+            count, expr = PLURALS[language]
+            return f"nplurals={count}; plural={expr};", "CLDR"
+    except ImportError:  # pragma: no cover - Babel is a dependency
+        pass
+    try:
+        from weblate_language_data.languages import LANGUAGES
+    except ImportError:
+        return None
+    for row in LANGUAGES:
+        if row[0] in (code, language):
+            return f"nplurals={row[2]}; plural={row[3]};", f"Weblate's data for {row[1]}"
+    return None
 
 
 def _plural_rule_problem(plural_forms: str) -> str:

@@ -37,6 +37,7 @@ PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
     "avoid-word": (Severity.WARNING, "a word from the project's avoid list, with its plain twin"),
     "passive-voice": (Severity.INFO, "a passive sentence (en, es; a heuristic)"),
     "readability": (Severity.WARNING, "a case's score below the language's minimum"),
+    "unlisted-locale": (Severity.WARNING, "a folder under locales/ that plainlang.toml lacks"),
 }
 # Kinds whose text is somebody's own words, or too short to judge.
 _NOT_JUDGED = {"quote", "attribution", "cell", "alt", "ui"}
@@ -278,12 +279,25 @@ def _po_plain(
 
 def check_project(config: ProjectConfig) -> CheckResult:
     """Every case's source text, and every catalog of every configured locale."""
-    from plainlang.catalogs import iter_po_files, load_cases
+    from plainlang.catalogs import iter_po_files, load_cases, unlisted_locale_folders
     from plainlang.localize import CatalogSet, Status, localize
 
     root = config.root
     options = translation_options(config, root)
     result = check_files(list(iter_po_files(config)), config, root)
+    for folder in unlisted_locale_folders(config):
+        if "unlisted-locale" not in options.disabled:
+            result.diagnostics.append(
+                Diagnostic(
+                    path=display_path(folder, root),
+                    line=None,
+                    severity=options.severities.get("unlisted-locale", Severity.WARNING),
+                    check="unlisted-locale",
+                    message="a locale folder plainlang.toml does not list: not checked or built",
+                    hint=f'add "{folder.name}" to locales in [project], or remove the folder',
+                    locale=folder.name,
+                )
+            )
     cases = load_cases(config)
     source_lang = _lang(config.source_locale)
     source_plain = plain_options(config, source_lang, root)

@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 import struct
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -512,21 +512,30 @@ def update_locale(
     domains_: Sequence[str] | None = None,
     *,
     compendia: Sequence[Path] = (),
+    read: dict[Path, Catalog] | None = None,
 ) -> list[FileChange]:
     """Merge every POT into ``locale``'s PO files, creating the missing ones.
 
     All files are read and merged in memory first; only then is anything written.
+    ``read`` holds catalogs already read in this run (each file is read once).
     """
     info = config.locale(locale)
     domains = list(domains_) if domains_ is not None else pot_domains(config)
-    memory = TranslationMemory.for_locale(config, info.code, compendia)
+    cache = read if read is not None else {}
+
+    def get(path: Path) -> Catalog:
+        if path not in cache:
+            cache[path] = load_po(path, config.root)
+        return cache[path]
+
+    memory = TranslationMemory.for_locale(config, info.code, compendia, get=get)
     planned: list[tuple[Path, bytes]] = []
     for domain in domains:
-        template = load_po(pot_path(config, domain), config.root, domain=domain)
+        template = get(pot_path(config, domain))
         path = po_path(config, info.code, domain)
         memory.current = display_path(path, config.root)
         if path.exists():
-            catalog = load_po(path, config.root, domain=domain)
+            catalog = cache.pop(path, None) or load_po(path, config.root)
             _complete_header(catalog, info)
             merge(catalog, template, memory=memory)
         else:
@@ -573,16 +582,17 @@ def update(
         )
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
     targets = list(locales) if locales is not None else list(config.locales)
+    read: dict[Path, Catalog] = {}
     for domain in domains_:
-        load_po(pot_path(config, domain), config.root, domain=domain)
+        read[pot_path(config, domain)] = load_po(pot_path(config, domain), config.root)
     for locale in targets:
         for domain in domains_:
             path = po_path(config, locale, domain)
             if path.exists():
-                load_po(path, config.root, domain=domain)
+                read[path] = load_po(path, config.root)
     changes: list[FileChange] = []
     for locale in targets:
-        changes.extend(update_locale(config, locale, domains_, compendia=compendia))
+        changes.extend(update_locale(config, locale, domains_, compendia=compendia, read=read))
     return changes
 
 
@@ -775,12 +785,18 @@ class TranslationMemory:
 
     @classmethod
     def for_locale(
-        cls, config: ProjectConfig, locale: str, compendia: Sequence[Path] = ()
+        cls,
+        config: ProjectConfig,
+        locale: str,
+        compendia: Sequence[Path] = (),
+        *,
+        get: Callable[[Path], Catalog] | None = None,
     ) -> TranslationMemory:
         memory = cls(locale=locale)
         folder = config.locales_dir / locale / "LC_MESSAGES"
         for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
-            memory.add_catalog(load_po(path, config.root), display_path(path, config.root))
+            catalog = get(path) if get is not None else load_po(path, config.root)
+            memory.add_catalog(catalog, display_path(path, config.root))
         for path in (*_configured_compendia(config, locale), *compendia):
             memory.add_file(path, config.root)
         return memory

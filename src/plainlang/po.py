@@ -1447,52 +1447,53 @@ _HL_BA = 100
 _MANDATORY = 3
 
 
-def _possible_linebreaks(chars: Sequence[str], cjk: bool) -> list[int]:
+def _possible_linebreaks(classes: Sequence[int], cjk: bool) -> list[int]:
     """UAX #14 break opportunities before each character, as libunistring 1.0 finds them."""
     pairs = _tables()[3]
     ai = _ID1 if cjk else _AL
-    out = [_BREAK_PROHIBITED] * len(chars)
+    out = [_BREAK_PROHIBITED] * len(classes)
     prev_prop = last_prop = _BK
     seen_space = False
     ri_count = 0
-    for i, c in enumerate(chars):
-        prop = _props(c)[0]
-        if prop in (_BK, _LF, _CR):
-            out[i] = _MANDATORY
-            prev_prop, last_prop, seen_space = prop, _BK, False
-        else:
+    for i, prop in enumerate(classes):
+        if prop >= _BK:  # the classes resolved at run time (lbrktables.h: values >= 33)
+            if prop in (_BK, _LF, _CR):
+                out[i] = _MANDATORY
+                prev_prop, last_prop, seen_space = prop, _BK, False
+                ri_count = 0
+                continue
             if prop == _AI:
                 prop = ai
             elif prop == _CB:
                 prop = _ID1
             elif prop in (_SA, _XX):
                 prop = _AL
-            if prop == _SP:
-                seen_space = True
-            elif prop == _ZW:
-                last_prop, seen_space = _ZW, False
-            elif prop in (_CM, _ZWJ):
-                if last_prop == _BK:
-                    last_prop, seen_space = _AL, False
-                elif last_prop == _ZW or seen_space:
+        if prop == _SP:
+            seen_space = True
+        elif prop == _ZW:
+            last_prop, seen_space = _ZW, False
+        elif prop in (_CM, _ZWJ):
+            if last_prop == _BK:
+                last_prop, seen_space = _AL, False
+            elif last_prop == _ZW or seen_space:
+                out[i] = _BREAK_POSSIBLE
+                last_prop, seen_space = _AL, False
+        else:
+            if last_prop == _BK:
+                pass
+            elif last_prop == _ZW:
+                out[i] = _BREAK_POSSIBLE
+            elif prev_prop in (_ZWJ, _HL_BA):
+                pass
+            elif last_prop == _RI and prop == _RI:
+                if seen_space or ri_count % 2 == 0:
                     out[i] = _BREAK_POSSIBLE
-                    last_prop, seen_space = _AL, False
             else:
-                if last_prop == _BK:
-                    pass
-                elif last_prop == _ZW:
+                rule = pairs[last_prop * 33 + prop]
+                if rule == 1 or (rule == 2 and seen_space):
                     out[i] = _BREAK_POSSIBLE
-                elif prev_prop in (_ZWJ, _HL_BA):
-                    pass
-                elif last_prop == _RI and prop == _RI:
-                    if seen_space or ri_count % 2 == 0:
-                        out[i] = _BREAK_POSSIBLE
-                else:
-                    rule = pairs[last_prop * 33 + prop]
-                    if rule == 1 or (rule == 2 and seen_space):
-                        out[i] = _BREAK_POSSIBLE
-                last_prop, seen_space = prop, False
-            prev_prop = _HL_BA if prev_prop == _HL and prop in (_HY, _BA) else prop
+            last_prop, seen_space = prop, False
+        prev_prop = _HL_BA if prev_prop == _HL and prop in (_HY, _BA) else prop
         ri_count = ri_count + 1 if prop == _RI else 0
     return out
 
@@ -1501,30 +1502,36 @@ def _width_linebreaks(
     chars: Sequence[str], width: int, start_column: int, overrides: Sequence[int], cjk: bool
 ) -> list[int]:
     """Where to break so lines fit ``width`` columns (libunistring's width_linebreaks)."""
-    p = _possible_linebreaks(chars, cjk)
+    props = [_PROPS.get(c) or _props(c) for c in chars]
+    p = _possible_linebreaks([prop[0] for prop in props], cjk)
+    widths = [prop[1] for prop in props]
+    if cjk:
+        widths = [_char_width(c, True) for c in chars]
     last_p: int | None = None
     last_column = start_column
     piece_width = 0
-    for i, c in enumerate(chars):
-        if overrides[i] != _BREAK_UNDEFINED:
-            p[i] = overrides[i]
-        ends_piece = p[i] in (_BREAK_POSSIBLE, _MANDATORY)
-        if ends_piece and last_p is not None and last_column + piece_width > width:
-            p[last_p] = _BREAK_POSSIBLE
-            last_column = 0
-        if p[i] == _MANDATORY:
-            last_p, last_column, piece_width = None, 0, 0
-        else:
-            if p[i] == _BREAK_POSSIBLE:
-                last_p = i
-                last_column += piece_width
-                piece_width = 0
-            p[i] = _BREAK_PROHIBITED
-            w = _char_width(c, cjk)
-            if w >= 0:
-                piece_width += w
+    undefined, possible, mandatory = _BREAK_UNDEFINED, _BREAK_POSSIBLE, _MANDATORY
+    for i, brk in enumerate(p):
+        override = overrides[i]
+        if override != undefined:
+            brk = override
+        if brk in (possible, mandatory):
+            if last_p is not None and last_column + piece_width > width:
+                p[last_p] = possible
+                last_column = 0
+            if brk == mandatory:
+                last_p, last_column, piece_width = None, 0, 0
+                p[i] = mandatory
+                continue
+            last_p = i
+            last_column += piece_width
+            piece_width = 0
+        p[i] = _BREAK_PROHIBITED
+        w = widths[i]
+        if w >= 0:
+            piece_width += w
     if last_p is not None and last_column + piece_width > width:
-        p[last_p] = _BREAK_POSSIBLE
+        p[last_p] = possible
     return p
 
 

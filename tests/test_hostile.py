@@ -68,6 +68,10 @@ def _translate(project: Path, case_id: str, translations: dict[str, str]) -> Non
         entry = po.find(msgid)
         assert entry is not None, msgid
         entry.msgstr = msgstr
+        # as a translator would: a suggestion from translation memory, now checked
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
     po.save()
 
 

@@ -1351,19 +1351,7 @@ def wrap_string(
     portions = _portions(value)
     for k, portion in enumerate(portions):
         more_after = k + 1 < len(portions)
-        chars: list[str] = []
-        overrides: list[int] = []
-        for c in portion:
-            letter = _ESCAPES.get(c)
-            if letter is not None:
-                chars += ["\\", letter]
-                overrides += [_BREAK_UNDEFINED, _BREAK_PROHIBITED]
-            elif c in '\\"':
-                chars += ["\\", c]
-                overrides += [_BREAK_UNDEFINED, _BREAK_PROHIBITED]
-            else:
-                chars.append(c)
-                overrides.append(_BREAK_UNDEFINED)
+        chars, overrides = _escaped(portion)
         if portion.endswith("\n"):
             overrides[-2] = _BREAK_PROHIBITED
         after_break = len(prefix) + 1
@@ -1396,9 +1384,30 @@ def wrap_string(
         yield "".join(pieces)
 
 
+def _escaped(portion: str) -> tuple[list[str], list[int]]:
+    """The characters msgcat writes for ``portion`` (``\\n`` is two) and, for each, whether
+    a line may break before it (never inside an escape)."""
+    if not _NEEDS_ESCAPE.search(portion):
+        return list(portion), [_BREAK_UNDEFINED] * len(portion)
+    chars: list[str] = []
+    overrides: list[int] = []
+    for c in portion:
+        letter = _ESCAPES.get(c)
+        if letter is not None or c in '\\"':
+            chars += ["\\", letter or c]
+            overrides += [_BREAK_UNDEFINED, _BREAK_PROHIBITED]
+        else:
+            chars.append(c)
+            overrides.append(_BREAK_UNDEFINED)
+    return chars, overrides
+
+
+_NEEDS_ESCAPE = re.compile(r'[\a\b\f\n\r\t\v\\"]')
+
+
 def _columns(chars: Sequence[str]) -> int:
     """An upper bound of the columns ``chars`` take (exact for ASCII text)."""
-    if all(c.isascii() for c in chars):
+    if "".join(chars).isascii():
         return len(chars)
     return sum(max(_char_width(c, True), 0) for c in chars)
 
@@ -1447,7 +1456,27 @@ _HL_BA = 100
 _MANDATORY = 3
 
 
-def _possible_linebreaks(classes: Sequence[int], cjk: bool) -> list[int]:
+# Runs of ASCII letters: inside one, after its first letter, nothing can break and nothing
+# changes (AL after AL without a space is a prohibited break), so both loops jump over it.
+# This keeps a 5 MB word (a pasted data: URL) from costing seconds.
+_LETTER_RUN = re.compile(r"[A-Za-z]{3,}")
+
+
+@functools.lru_cache(maxsize=1)
+def _ascii_tables() -> tuple[bytes, bytes]:
+    """bytes.translate tables of ASCII: line-breaking class, and width + 1."""
+    classes = bytes(_props(chr(b))[0] for b in range(128)) + bytes(128)
+    widths = bytes(_props(chr(b))[1] + 1 for b in range(128)) + bytes(128)
+    return classes, widths
+
+
+def _letter_runs(chars: Sequence[str]) -> dict[int, int]:
+    return {m.start(): m.end() for m in _LETTER_RUN.finditer("".join(chars))}
+
+
+def _possible_linebreaks(
+    classes: Sequence[int], cjk: bool, runs: dict[int, int] | None = None
+) -> list[int]:
     """UAX #14 break opportunities before each character, as libunistring 1.0 finds them."""
     pairs = _tables()[3]
     ai = _ID1 if cjk else _AL
@@ -1455,7 +1484,16 @@ def _possible_linebreaks(classes: Sequence[int], cjk: bool) -> list[int]:
     prev_prop = last_prop = _BK
     seen_space = False
     ri_count = 0
-    for i, prop in enumerate(classes):
+    runs = runs or {}
+    i = -1
+    n = len(classes)
+    while i + 1 < n:
+        i += 1
+        prop = classes[i]
+        end = runs.get(i - 1)
+        if end is not None and last_prop == _AL and prev_prop == _AL and not seen_space:
+            i = end - 1  # the rest of the run: prohibited, the state stays
+            continue
         if prop >= _BK:  # the classes resolved at run time (lbrktables.h: values >= 33)
             if prop in (_BK, _LF, _CR):
                 out[i] = _MANDATORY
@@ -1502,16 +1540,34 @@ def _width_linebreaks(
     chars: Sequence[str], width: int, start_column: int, overrides: Sequence[int], cjk: bool
 ) -> list[int]:
     """Where to break so lines fit ``width`` columns (libunistring's width_linebreaks)."""
-    props = [_PROPS.get(c) or _props(c) for c in chars]
-    p = _possible_linebreaks([prop[0] for prop in props], cjk)
-    widths = [prop[1] for prop in props]
-    if cjk:
-        widths = [_char_width(c, True) for c in chars]
+    text = "".join(chars)
+    runs = _letter_runs(chars)
+    classes: Sequence[int]
+    widths: Sequence[int]
+    if not cjk and text.isascii():  # the common case, at C speed: bytes.translate
+        raw = text.encode("ascii")
+        classes = raw.translate(_ascii_tables()[0])
+        widths = [w - 1 for w in raw.translate(_ascii_tables()[1])]
+    else:
+        props = [_PROPS.get(c) or _props(c) for c in chars]
+        classes = [prop[0] for prop in props]
+        widths = [_char_width(c, True) for c in chars] if cjk else [prop[1] for prop in props]
+    p = _possible_linebreaks(classes, cjk, runs)
     last_p: int | None = None
     last_column = start_column
     piece_width = 0
     undefined, possible, mandatory = _BREAK_UNDEFINED, _BREAK_POSSIBLE, _MANDATORY
-    for i, brk in enumerate(p):
+    i = -1
+    n = len(p)
+    while i + 1 < n:
+        i += 1
+        brk = p[i]
+        end = runs.get(i - 1)
+        if end is not None and end > i:
+            # inside a run of letters: no break (p stays prohibited), one column each
+            piece_width += end - i
+            i = end - 1
+            continue
         override = overrides[i]
         if override != undefined:
             brk = override

@@ -409,30 +409,42 @@ msgstr[2] "%(num)d cartas postales"
 """
 
 
-@pytest.mark.parametrize(
-    ("rule", "forms"),
-    [
-        # Spanish in CLDR 46: one, many (millions), other.
-        ("(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2)", {1: 0, 5: 2, 1_000_000: 1}),
-        # A header that is code, not a rule: read as nothing, the English rule stands in.
-        ("__import__('os').system('touch /tmp/plainlang-pwned')", {1: 0, 5: 1}),
-        ("n % 0", {1: 0, 5: 1}),  # divides by zero for every count
-        ("(" * 500 + "n" + ")" * 500, {1: 0, 5: 1}),  # too deep for gettext's parser
-    ],
-)
-def test_ui_plurals_follow_the_catalog_rule_and_never_run_it(project, rule, forms):
+def test_ui_plurals_follow_the_catalog_rule(project):
     """Templates' ngettext asked Babel's Catalog for a plural_func it does not have."""
     from plainlang.config import load_config
     from plainlang.localize import CatalogSet
     from plainlang.render import UiTranslations
 
+    rule = "(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2)"  # Spanish in CLDR 46
     po_file = project / "locales/es/LC_MESSAGES/ui.po"
     po_file.parent.mkdir(parents=True)
     po_file.write_text(UI_PO.replace("{rule}", rule), "utf-8")
     ui = UiTranslations(CatalogSet(load_config(project)), "es")
     words = ["carta", "de cartas", "cartas"]
-    for n, form in forms.items():
+    for n, form in {1: 0, 5: 2, 1_000_000: 1}.items():
         assert ui.ngettext("%(num)d letter", "%(num)d letters", n) == f"%(num)d {words[form]}"
         postal = ui.npgettext("post", "%(num)d letter", "%(num)d letters", n)
         assert postal.startswith(f"%(num)d {words[form]} postal")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "__import__('os').system('touch /tmp/plainlang-pwned')",  # code, not a rule
+        "n % 0",  # divides by zero for every count
+        "(" * 500 + "n" + ")" * 500,  # nested deeper than plainlang's parser goes
+    ],
+)
+def test_a_plural_rule_msgfmt_refuses_is_a_catalog_error_and_never_runs(run, project, rule):
+    """As msgfmt --check: translated plural entries need a rule gettext reads. The rule is
+    parsed by plainlang's own parser of gettext's grammar (C arithmetic on n), never run."""
+    po_file = project / "locales/es/LC_MESSAGES/ui.po"
+    po_file.parent.mkdir(parents=True)
+    po_file.write_text(UI_PO.replace("{rule}", rule), "utf-8")
+    result = run("-C", project, "check", po_file)
+    assert result.code == 2
+    assert result.err.startswith(f"{po_file}:4: catalog error: Plural-Forms") or (
+        "locales/es/LC_MESSAGES/ui.po:4: catalog error: Plural-Forms" in result.err
+    ), result.err
+    assert len(result.err.strip().splitlines()) == 1
     assert not Path("/tmp/plainlang-pwned").exists()

@@ -332,16 +332,29 @@ def test_a_lone_obsolete_msgstr_is_a_catalog_error_not_a_traceback() -> None:
 
 
 def test_fuzzy_among_other_flags_is_fuzzy() -> None:
+    import gettext
+    import io
+
+    from plainlang.catalogs import coverage, mo_bytes
+
     catalog = read_po((HEADER + '#, foo bar fuzzy\nmsgid "a"\nmsgstr "b"\n').encode(), "f.po")
     entry = catalog.find("a")
     assert entry is not None and entry.fuzzy and not entry.translated()
+    assert coverage(catalog, "es", "f").translated == 0
+    assert gettext.GNUTranslations(io.BytesIO(mo_bytes(catalog))).gettext("a") == "a"
 
 
-def test_context_with_an_empty_msgid_is_an_entry() -> None:
+def test_context_with_an_empty_msgid_is_an_entry_and_survives_update() -> None:
+    from plainlang.catalogs import merge
+
     catalog = read_po((HEADER + 'msgctxt "c"\nmsgid ""\nmsgstr "b"\n').encode(), "c.po")
     entry = catalog.find("", "c")
     assert entry is not None and entry.msgstr == "b" and not entry.is_header
     assert b'msgctxt "c"\nmsgid ""\nmsgstr "b"\n' in write_po(catalog)
+    template = read_po((HEADER + 'msgctxt "c"\nmsgid ""\nmsgstr ""\n').encode(), "c.pot")
+    merge(catalog, template)
+    kept = catalog.find("", "c")
+    assert kept is not None and kept.msgstr == "b" and not kept.fuzzy
 
 
 def test_xgettext_placeholder_header_is_fine_in_a_template() -> None:

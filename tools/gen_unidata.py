@@ -40,7 +40,8 @@ def main(library: str) -> None:
             if lookup1 >= 0:
                 lookup2 = level2[lookup1 + ((uc >> HEADER[2]) & HEADER[3])]
                 if lookup2 >= 0:
-                    return ctypes.c_ubyte.from_address(level3_base + lookup2 + (uc & HEADER[4])).value
+                    at = level3_base + lookup2 + (uc & HEADER[4])
+                    return ctypes.c_ubyte.from_address(at).value
         return 42  # LBP_XX
 
     ranges: list[tuple[int, int, int]] = []

@@ -430,3 +430,18 @@ def test_plural_rules_pick_gettexts_forms(rule: str, counts: dict[int, int]) -> 
 )
 def test_bad_plural_rules_say_what_msgfmt_says(rule: str, words: str) -> None:
     assert words in plural_forms_problem(rule)
+
+
+def test_msgmerge_previous_of_an_up_to_date_catalog_changes_no_byte(tmp_path: Path) -> None:
+    """Poedit's "Update from POT" (msgmerge --previous) on what plainlang update wrote."""
+    root = Path(__file__).parent.parent / "locales"
+    paths = sorted(root.glob("*/LC_MESSAGES/*.po"))
+    assert len(paths) >= 12
+    for path in paths:
+        out = tmp_path / "merged.po"
+        subprocess.run(
+            ["msgmerge", "--quiet", "--previous", "-o", str(out), str(path),
+             str(root / f"{path.stem}.pot")],
+            check=True,
+        )
+        assert out.read_bytes() == unknown_flags_removed(path.read_bytes()), path

@@ -500,10 +500,47 @@ def merge(
     header = catalog.header
     catalog.entries = ([header] if header is not None else []) + merged + obsolete
     catalog.invalidate()
-    date = template.header_field("POT-Creation-Date")
-    if header is not None and date is not None:
-        catalog.set_header_field("POT-Creation-Date", date)
+    template_header = template.header
+    if header is not None and template_header is not None:
+        header.msgstr = merged_header(header.msgstr, template_header.msgstr)
     return catalog
+
+
+# The header fields msgmerge knows, in the order it writes them; the others follow as they were.
+_MSGMERGE_FIELDS = (
+    "Project-Id-Version:", "Report-Msgid-Bugs-To:", "POT-Creation-Date:", "PO-Revision-Date:",
+    "Last-Translator:", "Language-Team:", "Language:", "MIME-Version:", "Content-Type:",
+    "Content-Transfer-Encoding:",
+)  # fmt: skip
+
+
+def merged_header(catalog_header: str, template_header: str) -> str:
+    """The catalog's header as msgmerge writes it after a merge (msgmerge.c).
+
+    Its known fields in gettext's order, each value as the translator's tool wrote it,
+    then every other field (Plural-Forms, X-Generator...) as it was;
+    ``Report-Msgid-Bugs-To`` and ``POT-Creation-Date`` come from the template.
+    """
+    known: dict[int, str] = {}
+    others: list[str] = []
+    for line in catalog_header.splitlines(keepends=True) if catalog_header else []:
+        line = line if line.endswith("\n") else line + "\n"
+        for index, name in enumerate(_MSGMERGE_FIELDS):
+            if line[: len(name)].lower() == name.lower():
+                known[index] = line[len(name) :]
+                break
+        else:
+            others.append(line)
+    for index in (1, 2):
+        name = _MSGMERGE_FIELDS[index]
+        at = template_header.find(name)
+        if at >= 0:
+            end = template_header.find("\n", at)
+            value = template_header[at + len(name) : end if end >= 0 else None]
+            known[index] = value + "\n"
+    return "".join(
+        _MSGMERGE_FIELDS[i] + known[i] for i in range(len(_MSGMERGE_FIELDS)) if i in known
+    ) + "".join(others)
 
 
 def update_locale(

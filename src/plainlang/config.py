@@ -223,8 +223,10 @@ def describe_locale(
             missing.append("plural_forms")
         if missing:
             where = f"[locales.{code}] in {CONFIG_NAME}"
-            known = "neither CLDR nor langcodes knows it" if names is None else (
-                "CLDR has no plural rule for it"
+            known = (
+                f"unknown locale '{code}': neither CLDR nor langcodes knows it"
+                if names is None
+                else f"locale '{code}': CLDR has no plural rule for it"
             )
             suggestion = suggested_plural_forms(code)
             keys = ", ".join(missing)
@@ -236,7 +238,7 @@ def describe_locale(
                     else '; e.g. plural_forms = "nplurals=2; plural=(n != 1);" if it has '
                     "singular and plural like English (check with a speaker)"
                 )
-            raise error_cls(f"locale '{code}': {known}", location, hint=hint)
+            raise error_cls(known, location, hint=hint)
     assert isinstance(name, str) and isinstance(english, str) and isinstance(plural, str)
     problem = _plural_rule_problem(plural) if "plural_forms" in settings else ""
     if problem:

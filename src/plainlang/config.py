@@ -225,8 +225,8 @@ def describe_locale(
             where = f"[locales.{code}] in {CONFIG_NAME}"
             known = (
                 f"unknown locale '{code}': neither CLDR nor langcodes knows it"
-                if names is None
-                else f"locale '{code}': CLDR has no plural rule for it"
+                if "name" in missing or "english_name" in missing
+                else f"locale '{code}' has no plural rule in CLDR"
             )
             suggestion = suggested_plural_forms(code)
             keys = ", ".join(missing)

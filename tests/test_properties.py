@@ -251,7 +251,9 @@ def test_po_write_then_read_keeps_every_field(entries, obsolete):
 
     catalog = _catalog([*entries, *obsolete])
     data = write_po(catalog)
-    back = read_po(data, "locales/es/LC_MESSAGES/props.po")
+    # The grammar alone (as msgcat reads): a generated entry may break msgfmt's rules
+    # (a msgstr starting with \n when its msgid does not), not the writer's round trip.
+    back = read_po(data, "locales/es/LC_MESSAGES/props.po", template=True)
     kept = [e for e in catalog.entries if not e.obsolete]
     kept += [e for e in catalog.entries if e.obsolete and any(e.strings)]  # as gettext writes
     expected = [_fields(e) for e in kept]

@@ -198,7 +198,7 @@ class UiTranslations:
                     self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
-            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
+            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.msgid
         )
 
     def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
@@ -213,7 +213,7 @@ class UiTranslations:
         The audio version reads each ui string with the voice of the language it is in.
         """
         for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
-            found = usable(catalog.get(msgid, context=context), allow_fuzzy)
+            found = usable(catalog.find(msgid, context), allow_fuzzy)
             if found is not None:
                 return found[0], loc
         return None
@@ -226,17 +226,18 @@ class UiTranslations:
         With ``n``, the entry must be a plural one and its form for ``n`` is given.
         """
         for (catalog, allow_fuzzy), path in zip(self.chain, self.paths, strict=True):
-            message = catalog.get(msgid, context=context)
+            message = catalog.find(msgid, context)
             found = usable(message, allow_fuzzy)
-            if found is None:
+            if message is None or found is None:
                 continue
-            where = f"{path}:{message.lineno}" if getattr(message, "lineno", None) else path
+            where = f"{path}:{message.line}" if message.line else path
             if n is None and isinstance(found[0], str):
                 yield found[0], where
             elif n is not None and isinstance(found[0], tuple):
                 strings = found[0]
-                index = min(max(_plural_rule(catalog.plural_forms)(n), 0), len(strings) - 1)
-                yield strings[index], where
+                rule = catalog.plural_forms  # None: a rule gettext cannot read
+                index = rule.form(n) if rule is not None else int(n != 1)
+                yield strings[min(max(index, 0), len(strings) - 1)], where
 
     def gettext(self, message: str) -> str:
         return next((text for text, _ in self.translations(message)), message)
@@ -375,34 +376,6 @@ def ui_text(
         except ValueError as problem:
             warn(f"{where}: warning: {problem}; the text falls back to the next language")
     return format_ui(source, allowed, variables, frozenset())
-
-
-@functools.lru_cache(maxsize=64)
-def _plural_rule(plural_forms: str) -> Callable[[int], int]:
-    """The form a count takes, by a catalog's ``Plural-Forms`` header.
-
-    The header comes with the translation, so it is read by Python's ``gettext.c2py``,
-    which accepts only C arithmetic on ``n`` (and is what reads MO files everywhere);
-    anything else counts as the English rule. Babel's Catalog has no function for it.
-    """
-    import gettext
-    import re
-
-    match = re.search(r"plural\s*=\s*(.+?)\s*;?\s*$", plural_forms)
-    try:
-        rule = gettext.c2py(match.group(1)) if match else None
-    except (ValueError, SyntaxError, RecursionError):
-        rule = None
-
-    def form(n: int) -> int:
-        if rule is None:
-            return int(n != 1)
-        try:
-            return int(rule(n))
-        except (ArithmeticError, RecursionError):
-            return int(n != 1)
-
-    return form
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 import polib
 import pytest
 from conftest import DATA
+from pogen import unknown_flags_removed
 
 # The warnings msgfmt --check gives for a fresh template or a catalog nobody signed yet;
 # anything else it says is a failure.
@@ -52,8 +53,14 @@ def catalogs_in(root: Path) -> list[Path]:
     return sorted((root / "locales").glob("*.pot")) + sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))
 
 
-def entries(path: Path) -> list[tuple]:
-    """Every field of every entry (obsolete ones too), as polib reads them."""
+def entries(path: Path, *, gettext_flags_only: bool = False) -> list[tuple]:
+    """Every field of every entry (obsolete ones too), as polib reads them.
+
+    ``gettext_flags_only``: only the flags GNU gettext knows (msgcat and msgmerge drop
+    the others, such as Weblate's max-length:N; plainlang update puts them back).
+    """
+    from plainlang.po import known_flag
+
     po = polib.pofile(str(path), wrapwidth=0)
     out = [("header", po.header, sorted(po.metadata.items()))]
     for entry in sorted(po, key=lambda e: (e.obsolete, e.msgctxt or "", e.msgid)):
@@ -65,7 +72,7 @@ def entries(path: Path) -> list[tuple]:
                 entry.msgid_plural,
                 entry.msgstr,
                 sorted(entry.msgstr_plural.items()),
-                sorted(entry.flags),
+                sorted(f for f in entry.flags if known_flag(f) or not gettext_flags_only),
                 entry.comment,
                 entry.tcomment,
                 entry.occurrences,
@@ -75,6 +82,16 @@ def entries(path: Path) -> list[tuple]:
             )
         )
     return out
+
+
+def entries_known(data: bytes) -> list[tuple]:
+    """:func:`entries` of PO bytes, only the flags gettext knows."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".po") as fh:
+        fh.write(data)
+        fh.flush()
+        return entries(Path(fh.name), gettext_flags_only=True)
 
 
 def plainlang(project: Path, *args: str) -> None:
@@ -187,14 +204,14 @@ def test_msgcat_round_trip_then_update_keeps_everything(style, project_name, req
         plainlang(project, "extract")
         plainlang(project, "update")
     pos = sorted((project / "locales").glob("*/LC_MESSAGES/*.po"))
-    before = {p: (p.read_bytes(), entries(p)) for p in pos}
+    before = {p: (p.read_bytes(), entries(p), p.read_bytes()) for p in pos}
     changed = 0
     for path in pos:
         subprocess.run(["msgcat", *MSGCAT_STYLES[style], "-o", str(path), str(path)], check=True)
         changed += path.read_bytes() != before[path][0]
     assert changed  # msgcat did re-wrap something: the round trip is not trivial
     for path in pos:  # what an editor saves is still the same catalog
-        assert entries(path) == before[path][1], path
+        assert entries(path, gettext_flags_only=True) == entries_known(before[path][2]), path
     plainlang(project, "update")
     for path in pos:
         assert entries(path) == before[path][1], path
@@ -220,3 +237,29 @@ def test_a_catalog_updated_by_msgmerge_previous_is_read_and_kept(busy):
             continue  # obsolete before: still obsolete (or dropped if it was empty)
         assert after[entry[2]][4] == entry[4], entry[2]  # every translation kept
     assert msgfmt_check(po_path) == []
+
+
+@pytest.mark.parametrize("spelling", ["utf-8", "ISO-8859-1", "iso-8859-1"])
+def test_update_writes_the_encoding_msgmerge_writes(busy, spelling):
+    """A catalog a tool saved as ``charset=utf-8`` or in Latin-1: after ``plainlang update``
+    it is what msgmerge --previous (Poedit's "Update from POT") makes of it, byte for byte:
+    UTF-8, spelled so, every translation kept."""
+    po_path = busy / "locales/es/LC_MESSAGES/water.po"
+    before = entries(po_path)
+    text = po_path.read_text(encoding="utf-8").replace("charset=UTF-8", f"charset={spelling}")
+    text = text.replace("«", "<").replace("»", ">").replace("—", "-")  # not in Latin-1
+    codec = "utf-8" if spelling == "utf-8" else "latin-1"
+    po_path.write_bytes(text.encode(codec))
+    plainlang(busy, "update")
+    data = po_path.read_bytes()
+    assert b"charset=UTF-8" in data
+    merged = subprocess.run(
+        ["msgmerge", "--quiet", "--previous", "-o", "-", str(po_path), str(busy / "locales/water.pot")],
+        check=True, capture_output=True,
+    ).stdout
+    assert merged == unknown_flags_removed(data)  # msgmerge drops max-length:N
+    after = {e[2]: e[4] for e in entries(po_path)[1:]}
+    for entry in before[1:]:
+        if not entry[0] and entry[4]:
+            fixed = entry[4].replace("«", "<").replace("»", ">").replace("—", "-")
+            assert after[entry[2]] == fixed, entry[2]

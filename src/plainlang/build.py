@@ -33,10 +33,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from plainlang import __version__
 from plainlang.catalogs import UI_DOMAIN, po_path
-from plainlang.config import ProjectConfig, normalize_locale
+from plainlang.config import ProjectConfig, normalize_locale, source_date_epoch
 from plainlang.content import Case
-from plainlang.errors import BuildError, ConfigError, PlainlangError, UsageError
-from plainlang.fsio import write_bytes_atomic
+from plainlang.errors import (
+    BuildError,
+    CatalogError,
+    ConfigError,
+    OutputError,
+    PlainlangError,
+    SourceLocation,
+    TemplateError,
+    UsageError,
+)
+from plainlang.fsio import (
+    ensure_writable_folder,
+    read_project_file,
+    remove_stale_temp_files,
+    write_bytes_atomic,
+)
 from plainlang.session import Session
 
 if TYPE_CHECKING:
@@ -55,6 +69,8 @@ PHONE_MAX_HEIGHT_MM = 5000.0
 GROUP_NUMBER = "NN"
 
 T = TypeVar("T")
+#: Largest manifest read: thousands of leaflets take a few megabytes.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)
@@ -406,9 +422,13 @@ class InputHasher:
         self._catalog_lines: dict[tuple[str, str], list[str]] = {}
         self._case_lines: dict[str, list[str]] = {}
         self._keys: dict[str, str] = {}
+        #: The warnings of each case's pictures (a picture not found), by case id.
+        self.picture_warnings: dict[str, list[str]] = {}
 
-    def file(self, path: Path) -> str:
-        return self.session.digest(path)
+    def file(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
+        """The sha256 of a file the key depends on, read once per session, confined (see
+        :meth:`plainlang.session.Session.digest`)."""
+        return self.session.digest(path, error)
 
     def case(self, case_id: str) -> Case:
         return self.session.case(case_id)
@@ -452,7 +472,7 @@ class InputHasher:
                 [
                     f"plainlang {__version__}",
                     f"manifest {KEY_VERSION}",
-                    f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}",
+                    f"epoch {_epoch()}",
                 ]
             )
         parts = [
@@ -478,7 +498,7 @@ class InputHasher:
             for loc in self.config.fallback_chain(locale):
                 for domain in (case_id, UI_DOMAIN):
                     path = po_path(self.config, loc, domain)
-                    lines.append(f"po {loc}/{domain} " + self.file(path))
+                    lines.append(f"po {loc}/{domain} " + self.file(path, CatalogError))
             self._catalog_lines[(locale, case_id)] = lines
         return lines
 
@@ -490,34 +510,40 @@ class InputHasher:
         return lines
 
     def theme_lines(self, rels: Iterable[str]) -> list[str]:
-        """One line per theme path: where it comes from (shipped or project) and its hash."""
+        """One line per theme path: where it comes from (shipped or project) and its hash.
+
+        A shipped file is read from the installed theme, confined to it; a project's own
+        file is confined to the project.
+        """
         theme = self.config.theme
         lines = []
         for rel in rels:
             path = theme.resolve(rel)
             if path is not None:
-                lines.append(f"tpl {theme.ref(rel)} " + self.file(path))
+                lines.append(f"tpl {theme.ref(rel)} " + self.file(path, TemplateError))
         return lines
 
     def images_of(self, case: Case) -> list[str]:
+        """The case's pictures, confined and bounded before they are read and hashed.
+
+        A picture outside the project, remote, special or too large is a ContentError at
+        the case file's line (see :mod:`plainlang.pictures`); a missing one a warning.
+        """
+        from plainlang.pictures import case_pictures
+
         lines = self._case_lines.get(case.id)
         if lines is None:
-            lines = [
-                f"img {image.as_posix()} " + self.file(image)
-                for image in case_images(case, self.config)
-            ]
+            pictures = case_pictures(case, self.config)
+            lines = [f"img {p.src} {p.sha256}" for p in pictures]
             self._case_lines[case.id] = lines
+            self.picture_warnings[case.id] = [w for w in (p.warning() for p in pictures) if w]
         return lines
 
 
-def case_images(case: Case, config: ProjectConfig) -> list[Path]:
-    from plainlang.content import Image, iter_blocks
-
-    return [
-        (config.content_dir / block.src).resolve()
-        for block in iter_blocks(case.blocks)
-        if isinstance(block, Image) and block.src and "://" not in block.src
-    ]
+def _epoch() -> str:
+    """``SOURCE_DATE_EPOCH`` as it goes into input keys ("" when unset)."""
+    epoch = source_date_epoch()
+    return str(int(epoch.timestamp())) if epoch is not None else ""
 
 
 # -- manifest -------------------------------------------------------------------------------
@@ -535,28 +561,116 @@ def _kind_of(entry: Mapping[str, Any]) -> str:
     return "pdf" if isinstance(path, str) and path.startswith("build/pdf/") else "other"
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Entries by output path; an unreadable manifest is treated as empty (everything rebuilds).
+_ENTRY_FIELDS: Mapping[str, type | tuple[type, ...]] = {
+    "path": str,
+    "key": str,
+    "kind": str,
+    "sha256": str,
+    "pages": int,
+    "size": int,
+    "coverage": (int, float),
+    "translated": int,
+    "drafts": int,
+    "fallbacks": int,
+    "fallback_locales": list,
+    "warnings": list,
+    "files": list,
+}
+
+
+def parse_manifest(data: bytes, shown: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Entries by output path, and a warning (one line) when ``data`` is not all a manifest.
 
     Reads both layouts: version 1 (``leaflets`` only) and version 2 (``leaflets``, the PDFs
     of ``build/pdf``, and ``outputs``, every other kind). Each entry comes back with its
-    ``kind`` (a version 1 entry is a ``pdf``).
+    ``kind`` (a version 1 entry is a ``pdf``). Entries whose fields have the wrong types,
+    or whose files are not under ``build/``, are left out (their outputs are rebuilt)
+    rather than trusted: a skipped output reports what its entry says.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    out: dict[str, dict[str, Any]] = {}
-    for section in ("leaflets", "outputs"):
-        entries = data.get(section)
-        if not isinstance(entries, list):
+        parsed = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return {}, f"{shown}: warning: not UTF-8 text (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return {}, f"{shown}:{exc.lineno}: warning: not valid JSON ({exc.msg})"
+    except RecursionError:
+        return {}, f"{shown}: warning: not valid JSON (nested too deeply)"
+    leaflets = parsed.get("leaflets") if isinstance(parsed, dict) else None
+    if not isinstance(leaflets, list):
+        return {}, f"{shown}: warning: not a plainlang manifest (no list of leaflets)"
+    outputs = parsed.get("outputs", [])
+    entries = [*leaflets, *(outputs if isinstance(outputs, list) else [None])]
+    good = {e["path"]: {**e, "kind": _kind_of(e)} for e in entries if _valid_entry(e)}
+    if len(good) < len(entries):
+        bad = len(entries) - len(good)
+        return good, f"{shown}: warning: {bad} of its {len(entries)} entries are damaged"
+    return good, None
+
+
+def _in_build(path: Any) -> bool:
+    """A manifest path names a file under build/ (never "..", never absolute)."""
+    return (
+        isinstance(path, str)
+        and path.startswith("build/")
+        and ".." not in path.split("/")
+        and "\x00" not in path
+    )
+
+
+def _valid_entry(entry: Any) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    for name, kind in _ENTRY_FIELDS.items():
+        value = entry.get(name)
+        if value is None and name not in ("path", "key"):
             continue
-        for e in entries:
-            if isinstance(e, dict) and isinstance(e.get("path"), str):
-                out[e["path"]] = {**e, "kind": _kind_of(e)}
-    return out
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    files = entry.get("files") or []
+    return _in_build(entry["path"]) and all(
+        isinstance(f, dict) and _in_build(f.get("path")) and isinstance(f.get("size"), int)
+        for f in files
+    )
+
+
+def load_manifest(config: ProjectConfig) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """The project's ``build/manifest.json``: its entries, and a warning if it is damaged.
+
+    A damaged manifest (not JSON, not a manifest, entries of the wrong shape) is not an
+    error: it is a cache, and a CI run that restored a broken one should rebuild what it
+    cannot trust, say so, and write a good one, not stop. The warning says which line.
+    A folder in its place is an error: the build could not write the manifest there.
+    """
+    path = manifest_path(config)
+    shown = "build/manifest.json"
+    if path.is_dir():
+        raise OutputError(
+            "is a folder, not a file",
+            SourceLocation(shown),
+            hint="remove or rename that folder: the build writes its manifest there",
+        )
+    data = read_project_file(
+        path, config.root, max_bytes=MAX_MANIFEST_BYTES, error=OutputError, missing_ok=True
+    )
+    if data is None:
+        return {}, None
+    entries, problem = parse_manifest(data, shown)
+    if problem is not None:
+        problem += "; outputs it cannot vouch for are made again"
+    return entries, problem
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """Entries by output path of a manifest file named by the user (``manifest merge``).
+
+    Anything but a whole manifest is a usage error naming the file (and line).
+    """
+    data = read_project_file(path, None, max_bytes=MAX_MANIFEST_BYTES, error=UsageError)
+    entries, problem = parse_manifest(data, str(path))
+    if problem is not None:
+        where, _, what = problem.partition(": warning: ")
+        raise UsageError(f"{where}: {what}", hint="pass build/manifest.json files")
+    return entries
 
 
 def write_manifest(path: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
@@ -580,13 +694,7 @@ def merge_manifests(paths: Sequence[Path], out: Path) -> int:
     """Join shard manifests into one; an output listed twice with different content is an error."""
     merged: dict[str, dict[str, Any]] = {}
     for path in paths:
-        if not path.is_file():
-            raise UsageError(f"{path}: no such manifest")
         entries = read_manifest(path)
-        if not entries and path.stat().st_size:
-            raise UsageError(
-                f"{path}: not a plainlang manifest", hint="pass build/manifest.json files"
-            )
         for key, entry in entries.items():
             other = merged.get(key)
             if other is not None and other.get("sha256") != entry.get("sha256"):
@@ -710,6 +818,8 @@ class BuildReport:
     results: list[TargetResult]
     seconds: float
     options: BuildOptions = field(default_factory=BuildOptions)
+    #: One line each, for the user: a damaged manifest that was rebuilt, and the like.
+    warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[TargetResult]:
         return iter(self.results)
@@ -910,6 +1020,7 @@ class Worker:
         case = job.case
         lc = job.localized
         html = self.renderer.html(lc, leaflet.audience, leaflet.layout)
+        ui_warnings = list(self.renderer.warnings)  # a ui.po placeholder that fell back
         pdf_path = leaflet.pdf_path(config)
         if job.options.keep_html:
             write_bytes_atomic(pdf_path.with_suffix(".html"), html.encode("utf-8"))
@@ -933,7 +1044,9 @@ class Worker:
         )
         pdf = self.pdf.finish(laid_out, metadata)
         return Made(
-            {leaflet.relpath(): pdf}, pages=laid_out.pages, warnings=list(laid_out.messages)
+            {leaflet.relpath(): pdf},
+            pages=laid_out.pages,
+            warnings=[*ui_warnings, *laid_out.messages],
         )
 
     def _fit_phone(self, html: str) -> Any:
@@ -1072,11 +1185,15 @@ def build(
     config = session.config
     cases = session.require_cases(options.cases, hint="see plainlang build --dry-run for the plan")
     targets = plan_targets(config, cases, options)
-    _remove_stale_temp_files(config.build_dir)
+    # The output folder takes files, before anything is made: a read-only folder, a file
+    # named build or a folder named manifest.json fail here, once, naming it.
+    ensure_writable_folder(config.build_dir)
+    remove_stale_temp_files(config.build_dir)
     kinds = output_kinds()
     hasher = InputHasher(session, options)
     mpath = manifest_path(config)
-    manifest = read_manifest(mpath)
+    manifest, manifest_problem = load_manifest(config)
+    warnings = [manifest_problem] if manifest_problem else []
     todo: list[tuple[Target, str, BuildOptions]] = []
     results: list[TargetResult] = []
     for target in targets:
@@ -1107,6 +1224,8 @@ def build(
     for result in _execute(session, todo, jobs):
         results.append(result)
         if result.status == "built":
+            if kinds[result.kind].localized:  # a picture not found, said by each output
+                result.warnings[:0] = hasher.picture_warnings.get(result.target.case, [])
             old = manifest.get(result.relpath)
             manifest[result.relpath] = result.manifest_entry()
             _remove_old_members(config.root, old, result)
@@ -1114,10 +1233,16 @@ def build(
             progress(result, len(results), len(targets))
         # Save the manifest as we go, so a killed build resumes where it stopped.
         saver.maybe_save(manifest)
-    if todo or not mpath.exists():
+    built = any(r.status == "built" for r in results)
+    bad_input = any(r.error_code == 2 for r in results)
+    if built or manifest_problem or (not mpath.exists() and not bad_input):
         write_manifest(mpath, manifest)
     results.sort(key=lambda r: r.target)
-    return BuildReport(results, time.perf_counter() - started, options)
+    # plainlang's own warnings of the outputs made (pictures, ui.po lines), each once;
+    # WeasyPrint's were logged as they came.
+    for result in results:
+        warnings.extend(w for w in result.warnings if ": warning: " in w and w not in warnings)
+    return BuildReport(results, time.perf_counter() - started, options, warnings)
 
 
 def _entry_files(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -1279,8 +1404,3 @@ def validate_catalogs(session: Session, uses: Iterable[tuple[str, str]]) -> None
                     session.catalogs.get(loc, domain)
 
 
-def _remove_stale_temp_files(build_dir: Path) -> None:
-    """Temp files a killed build left behind (never a PDF: writes are atomic renames)."""
-    if build_dir.is_dir():
-        for tmp in build_dir.rglob(".*.tmp"):
-            tmp.unlink(missing_ok=True)

@@ -248,12 +248,14 @@ class Project:
 
     def stats(self, locale: Filter = None) -> Stats:
         """Translated, fuzzy and untranslated entries per catalog, and totals per locale."""
-        from plainlang.catalogs import stats
-        from plainlang.config import normalize_locale
+        from plainlang.catalogs import stats, unlisted_locale_folders
+        from plainlang.errors import display_path
 
         self.refresh()
-        chosen = [normalize_locale(x) for x in _values(locale)] or None
-        return Stats(tuple(stats(self.config, chosen, self.session.load_po)))
+        config = self.config
+        chosen = config.chosen_locales(_values(locale))  # a usage error for one not listed
+        unlisted = tuple(display_path(f, config.root) for f in unlisted_locale_folders(config))
+        return Stats(tuple(stats(config, chosen, self.session.load_po)), unlisted)
 
     def check(self, paths: Iterable[str | os.PathLike[str]] = ()) -> CheckResult:
         """Translation QA and plain-language checks on the project, or on the given PO

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from plainlang.config import CONFIG_NAME, ProjectConfig, load_config
 from plainlang.content import Case
-from plainlang.errors import UsageError
+from plainlang.errors import PlainlangError, UsageError
+from plainlang.fsio import read_project_file
 from plainlang.theme import SHIPPED_THEME
 
 if TYPE_CHECKING:
-    from babel.messages.catalog import Catalog
-
     from plainlang.localize import CatalogSet
+    from plainlang.po import Catalog
     from plainlang.render import LeafletRenderer
 
 #: A file modified less than this before it was read may hide a second write (see above).
@@ -55,35 +55,43 @@ def _stat(path: Path) -> tuple[int, int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
 
-def _digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except IsADirectoryError:
-        return "dir"
-    except OSError:
-        return "missing"
+#: Largest file hashed into a key (a catalog, a template); its reader has its own bound.
+MAX_HASHED_BYTES = 256 * 1024 * 1024
 
 
-def _look(path: Path) -> _Seen:
-    stat = _stat(path)
-    if stat is not None and path.is_dir():
-        return _Seen(stat, "dir", False)
-    digest = _digest(path) if stat is not None else "missing"
-    racy = stat is not None and time.time_ns() - stat[0] < RACY_NS
-    return _Seen(stat, digest, racy)
+def _digest(path: Path, root: Path, error: type[PlainlangError]) -> str:
+    """The sha256 of a file inside ``root``, read through :func:`fsio.read_project_file`:
+    a file that links outside ``root``, a FIFO or a device is refused with ``error``,
+    never read to be hashed."""
+    data = read_project_file(path, root, max_bytes=MAX_HASHED_BYTES, error=error, missing_ok=True)
+    return hashlib.sha256(data).hexdigest() if data is not None else "missing"
 
 
 class FileState:
-    """The files a session has read, as they were when it read them."""
+    """The files a session has read, as they were when it read them.
 
-    def __init__(self) -> None:
+    Every file is read confined: to the installed theme for a shipped theme file, to the
+    project ``root`` for anything else.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
         self._seen: dict[Path, _Seen] = {}
 
-    def record(self, path: Path) -> str:
+    def _look(self, path: Path, error: type[PlainlangError] = PlainlangError) -> _Seen:
+        stat = _stat(path)
+        if stat is not None and path.is_dir():
+            return _Seen(stat, "dir", False)
+        inside = SHIPPED_THEME if path.is_relative_to(SHIPPED_THEME) else self.root
+        digest = _digest(path, inside, error) if stat is not None else "missing"
+        racy = stat is not None and time.time_ns() - stat[0] < RACY_NS
+        return _Seen(stat, digest, racy)
+
+    def record(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
         """Remember ``path`` as it is now (before reading it); returns its content hash."""
         seen = self._seen.get(path)
         if seen is None:
-            seen = self._seen[path] = _look(path)
+            seen = self._seen[path] = self._look(path, error)
         return seen.digest
 
     def changed(self) -> set[Path]:
@@ -93,7 +101,7 @@ class FileState:
             stat = _stat(path)
             if stat == seen.stat and not seen.racy:
                 continue
-            now = _look(path)
+            now = self._look(path)
             self._seen[path] = now
             # A folder counts as changed when its own fields do (a file added or removed).
             same = now.digest == seen.digest and (now.digest != "dir" or now.stat == seen.stat)
@@ -119,7 +127,7 @@ class Session:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.files = FileState()
+        self.files = FileState(root)
         self._reset()
 
     def _reset(self) -> None:
@@ -152,7 +160,7 @@ class Session:
 
     def _drop(self, changed: set[Path]) -> None:
         if self.root / CONFIG_NAME in changed:
-            self.files = FileState()
+            self.files = FileState(self.root)
             self._reset()
             return
         config = self._config
@@ -237,7 +245,7 @@ class Session:
 
     # -- catalogs and templates ----------------------------------------------------------
 
-    def load_po(self, path: Path, domain: str | None = None) -> Catalog | None:
+    def load_po(self, path: Path, domain: str) -> Catalog | None:
         """The PO or POT file at ``path`` parsed (once), or None when there is none."""
         from plainlang.catalogs import load_po
 
@@ -263,7 +271,11 @@ class Session:
         from plainlang.render import LeafletRenderer
 
         if self._renderer is None:
-            self._renderer = LeafletRenderer(self.config, self.catalogs)
+            from plainlang.pdf import font_coverage
+
+            # Text is printed only in characters the shipped fonts draw (markup.drawable).
+            covered = font_coverage(self.config.theme.font_files()) or None
+            self._renderer = LeafletRenderer(self.config, self.catalogs, covered)
         return self._renderer
 
     def share_compiled_templates(self, locales: Iterable[str]) -> None:
@@ -288,9 +300,13 @@ class Session:
             self._theme_files = self.config.theme.files()
         return self._theme_files
 
-    def digest(self, path: Path) -> str:
-        """sha256 of a file's content ("missing" when there is none), read once."""
-        return self.files.record(path)
+    def digest(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
+        """sha256 of a file's content ("missing" when there is none), read once.
+
+        Confined to the project (to the installed theme for a shipped file): a file that
+        links outside is refused with ``error`` (a PO file: CatalogError), never hashed.
+        """
+        return self.files.record(path, error)
 
 
 def _subfolders(folder: Path) -> list[Path]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,11 +27,10 @@ from plainlang.checks.translation import (
     TranslationOptions,
     catalog_locale,
     check_catalog,
-    read_catalog_text,
-    scan_catalog_lines,
 )
 from plainlang.config import ProjectConfig
-from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path
+from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path, line_at
+from plainlang.fsio import read_project_file
 
 #: Plain-language check ids, their default severity and what they look for.
 PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
@@ -40,6 +40,7 @@ PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
     "avoid-word": (Severity.WARNING, "a word from the project's avoid list, with its plain twin"),
     "passive-voice": (Severity.INFO, "a passive sentence (en, es; a heuristic)"),
     "readability": (Severity.WARNING, "a case's score below the language's minimum"),
+    "unlisted-locale": (Severity.WARNING, "a folder under locales/ that plainlang.toml lacks"),
 }
 # Kinds whose text is somebody's own words, or too short to judge.
 _NOT_JUDGED = {"quote", "attribution", "cell", "alt", "ui"}
@@ -79,7 +80,10 @@ def translation_options(config: ProjectConfig | None, root: Path) -> Translation
 
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
-        table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS)
+        table,
+        base_dir=root,
+        known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS),
+        locate=config.where if config is not None else None,
     )
     if not options.font_paths:
         fonts = tuple(Theme(root / "templates").font_files())
@@ -98,39 +102,42 @@ def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainO
     """``[checks.plain]`` merged with ``[checks.plain.<lang>]``, plus the avoid-word list.
 
     The avoid list for a language is ``plain/avoid-<lang>.csv`` in the project (columns
-    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder.
+    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder. Types
+    and ranges were checked when plainlang.toml was read (``config.SCHEMA``).
     """
     table: Mapping[str, Any] = (config.checks.get("plain", {}) if config is not None else {}) or {}
-    if not isinstance(table, Mapping):
-        raise ConfigError("[checks.plain] must be a table", SourceLocation("plainlang.toml"))
     values: dict[str, Any] = {}
     for source in (table, table.get(lang, {}) or {}):
         for key, value in source.items():
             if key in _PLAIN_KEYS:
                 values[key] = value
-            elif isinstance(value, Mapping) or key == "avoid_words_dir":
-                continue
-            else:
-                raise ConfigError(
-                    f"unknown key '{key}' in [checks.plain]",
-                    SourceLocation("plainlang.toml"),
-                    hint=f"known keys: {', '.join(sorted(_PLAIN_KEYS))}",
-                )
     folder = root / str(table.get("avoid_words_dir", "plain"))
     values["avoid_words"] = load_avoid_words(folder / f"avoid-{lang}.csv", root)
-    try:
-        return PlainOptions(**values)
-    except TypeError as exc:
-        raise ConfigError(f"[checks.plain]: {exc}", SourceLocation("plainlang.toml")) from exc
+    return PlainOptions(**values)
+
+
+#: Largest avoid-word list read: a few thousand rows are a few hundred kilobytes.
+MAX_AVOID_LIST_BYTES = 16 * 1024 * 1024
 
 
 def load_avoid_words(path: Path, root: Path) -> dict[str, str]:
-    """``word,plain`` rows (a header row is skipped); a missing file is an empty list."""
-    if not path.is_file():
-        return {}
+    """``word,plain`` rows (a header row is skipped); a missing file is an empty list.
+
+    Read through :func:`plainlang.fsio.read_project_file`; a file that is not UTF-8 is a
+    config error at its file and line.
+    """
     shown = display_path(path, root)
+    data = read_project_file(
+        path, root, max_bytes=MAX_AVOID_LIST_BYTES, error=ConfigError, shown=shown, missing_ok=True
+    )
+    if data is None:
+        return {}
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = SourceLocation(shown, line_at(data, exc.start))
+        raise ConfigError("not valid UTF-8", where, hint="save it as UTF-8") from exc
     out: dict[str, str] = {}
-    text = path.read_text(encoding="utf-8-sig")
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or row[0].startswith("#") or (number == 1 and row[0].strip() == "word"):
             continue
@@ -216,9 +223,7 @@ def _severities(options: TranslationOptions) -> Mapping[str, Severity]:
 
 def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path) -> CheckResult:
     """Check the given PO files (any gettext catalog): translation and plain-language checks."""
-    import polib
-
-    from plainlang.catalogs import check_po_syntax
+    from plainlang.po import load_po
 
     options = translation_options(config, root)
     result = CheckResult()
@@ -226,9 +231,11 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
         shown = display_path(path, root)
         if not path.is_file():
             raise UsageError(f"{shown}: no such file", hint="pass .po files, or no path at all")
-        text, encoding = read_catalog_text(path, shown)
-        check_po_syntax(text, shown)  # as strict as msgfmt: one line naming file and line
-        po = polib.pofile(text, encoding=encoding)
+        # As strict as msgfmt --check: a catalog it refuses is one line naming file and line.
+        # A catalog inside the project must stay inside it (a link out is refused unread);
+        # one named from elsewhere (``check ~/other/es.po``) is read where it is.
+        inside = os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
+        po = load_po(path, shown, template=False, root=root if inside else None)
         locale = catalog_locale(po, shown)
         opts = options.for_locale(locale)
         info = config.locale_info.get(locale) if config is not None and locale else None
@@ -236,39 +243,36 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
             # A locale that prints its drafts gets them checked like translations.
             opts = replace(opts, include_fuzzy=opts.include_fuzzy or info.use_fuzzy)
         result.files += 1
-        result.diagnostics.extend(check_catalog(po, shown, locale, opts, text=text))
+        result.diagnostics.extend(check_catalog(po, shown, locale, opts))
         if locale:
             result.diagnostics.extend(
-                _po_plain(po, text, shown, locale, plain_options(config, _lang(locale), root), opts)
+                _po_plain(po, shown, locale, plain_options(config, _lang(locale), root), opts)
             )
     return result
 
 
 def _po_plain(
     po: Any,
-    text: str,
     shown: str,
     locale: str,
     options: PlainOptions,
     topts: TranslationOptions,
 ) -> list[Diagnostic]:
-    lines = scan_catalog_lines(text)
     out: list[Diagnostic] = []
     for entry in po:
-        if entry.obsolete or not entry.msgid or not entry.msgstr:
+        if not entry.msgid or not entry.msgstr:
             continue
         if entry.fuzzy and not topts.include_fuzzy:
             continue
         kinds = {
             part.strip()
-            for line in (entry.comment or "").splitlines()
+            for line in entry.comments
             if line.startswith("kind:")
             for part in line[5:].split(",")
         }
         if kinds and kinds <= _NOT_JUDGED:
             continue
-        place = lines.entries.get((entry.msgctxt, entry.msgid))
-        line = place.msgstr.get(None) if place is not None else None
+        line = entry.msgstr_lines.get(None)
         out.extend(
             _plain_diagnostics(
                 entry.msgstr,
@@ -287,12 +291,25 @@ def _po_plain(
 
 def check_project(config: ProjectConfig) -> CheckResult:
     """Every case's source text, and every catalog of every configured locale."""
-    from plainlang.catalogs import iter_po_files, load_cases
+    from plainlang.catalogs import iter_po_files, load_cases, unlisted_locale_folders
     from plainlang.localize import CatalogSet, Status, localize
 
     root = config.root
     options = translation_options(config, root)
     result = check_files(list(iter_po_files(config)), config, root)
+    for folder in unlisted_locale_folders(config):
+        if "unlisted-locale" not in options.disabled:
+            result.diagnostics.append(
+                Diagnostic(
+                    path=display_path(folder, root),
+                    line=None,
+                    severity=options.severities.get("unlisted-locale", Severity.WARNING),
+                    check="unlisted-locale",
+                    message="a locale folder plainlang.toml does not list: not checked or built",
+                    hint=f'add "{folder.name}" to locales in [project], or remove the folder',
+                    locale=folder.name,
+                )
+            )
     cases = load_cases(config)
     source_lang = _lang(config.source_locale)
     source_plain = plain_options(config, source_lang, root)

@@ -125,10 +125,10 @@ def spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
 @pytest.fixture
 def reads(monkeypatch):
     """Count parses at the loading boundary: plainlang.toml parses, and PO/POT parses by file."""
-    from plainlang import catalogs, config
+    from plainlang import config, po
 
     counts: Counter[str] = Counter()
-    parse_config, parse_po = config.parse_config, catalogs.parse_po
+    parse_config, parse_po = config.parse_config, po.read_po
 
     def counting_config(text, path):
         counts["plainlang.toml"] += 1
@@ -139,6 +139,6 @@ def reads(monkeypatch):
         return parse_po(data, shown, **kwargs)
 
     monkeypatch.setattr(config, "parse_config", counting_config)
-    monkeypatch.setattr(catalogs, "parse_po", counting_po)
+    monkeypatch.setattr(po, "read_po", counting_po)
     return counts
 

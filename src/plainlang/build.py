@@ -656,7 +656,7 @@ def load_manifest(config: ProjectConfig) -> tuple[dict[str, dict[str, Any]], str
         return {}, None
     entries, problem = parse_manifest(data, shown)
     if problem is not None:
-        problem += "; outputs it cannot vouch for are made again"
+        problem += "; outputs it cannot vouch for are rebuilt"
     return entries, problem
 
 

@@ -24,17 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from plainlang import __version__
-from plainlang.catalogs import UI_DOMAIN, load_cases, po_path
+from plainlang.catalogs import UI_DOMAIN, load_cases, po_path, ui_chain
 from plainlang.config import ProjectConfig, load_config, normalize_locale
 from plainlang.content import Case
-from plainlang.errors import BuildError, PlainlangError, UsageError
+from plainlang.errors import PlainlangError, UsageError
+from plainlang.fit import fit_leaflet
 from plainlang.fsio import write_bytes_atomic
 
 MANIFEST_VERSION = 1
-# Pages a layout is made of; more means the case is too long for it.
-LAYOUT_PAGES = {"trifold": 2, "flyer": 2, "phone": 1}
-PHONE_MIN_HEIGHT_MM = 192.0
-PHONE_MAX_HEIGHT_MM = 5000.0
 
 
 @dataclass(frozen=True, order=True)
@@ -151,9 +148,10 @@ def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) ->
                 hint=f"choose from: {', '.join(config.audiences)}",
             )
     for layout in options.layouts:
-        if layout not in LAYOUT_PAGES:
+        if layout not in config.layout_specs:
             raise UsageError(
-                f"--layout {layout} is not a layout", hint=f"choose from: {', '.join(LAYOUT_PAGES)}"
+                f"--layout {layout} is not a layout",
+                hint=f"choose from: {', '.join(config.layout_specs)}",
             )
     layouts = list(options.layouts) or list(config.layouts)
     out = []
@@ -203,19 +201,20 @@ class InputHasher:
         """
         if self._templates is None:
             self._templates = self.config.theme.files()
+        spec = self.config.layout(layout)
+        own = {spec.template, spec.stylesheet}
+        others = {
+            rel
+            for other in self.config.layout_specs.values()
+            for rel in (other.template, other.stylesheet)
+        } - own
+        theme_css = f"css/theme-{self.config.audience(audience).theme}.css"
         chosen = []
         for rel in self._templates:
             if rel.startswith("proof/") or rel == "css/proof.css":
                 continue  # review proofs, not leaflets
-            name = rel.rsplit("/", 1)[-1]
-            if rel.startswith("layouts/") and name.split(".")[0] != layout:
+            if rel in others or (rel.startswith("css/theme-") and rel != theme_css):
                 continue
-            if rel.startswith("css/"):
-                stem = name.rsplit(".", 1)[0]
-                if stem in LAYOUT_PAGES and stem != layout:
-                    continue
-                if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
-                    continue
             chosen.append(rel)
         return chosen
 
@@ -243,6 +242,7 @@ class InputHasher:
         ]
         if leaflet.locale != config.source_locale:
             parts += self._catalogs_of(leaflet.locale, case.id)
+        parts += self._ui_catalogs_of(leaflet.locale)
         parts += self._templates_of(leaflet.layout, leaflet.audience)
         parts += self._images_of(case)
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -252,10 +252,24 @@ class InputHasher:
         if lines is None:
             lines = []
             for loc in self.config.fallback_chain(locale):
-                for domain in (case_id, UI_DOMAIN):
-                    path = po_path(self.config, loc, domain)
-                    lines.append(f"po {loc}/{domain} " + self.file(path))
+                path = po_path(self.config, loc, case_id)
+                lines.append(f"po {loc}/{case_id} " + self.file(path))
             self._catalog_lines[(locale, case_id)] = lines
+        return lines
+
+    def _ui_catalogs_of(self, locale: str) -> list[str]:
+        """The project's and the theme's ui catalogs along the locale's ui chain."""
+        lines = self._catalog_lines.get((locale, UI_DOMAIN))
+        if lines is None:
+            theme = self.config.theme
+            lines = []
+            for loc in ui_chain(self.config, locale):
+                path = po_path(self.config, loc, UI_DOMAIN)
+                lines.append(f"po {loc}/{UI_DOMAIN} " + self.file(path))
+                shipped = theme.ui_catalog(loc)
+                if shipped is not None:
+                    lines.append(f"theme po {loc}/{UI_DOMAIN} " + self.file(shipped))
+            self._catalog_lines[(locale, UI_DOMAIN)] = lines
         return lines
 
     def _templates_of(self, layout: str, audience: str) -> list[str]:
@@ -452,16 +466,15 @@ class Worker:
                     f"({'skipped' if options.coverage_action == 'skip' else 'not built'})"
                 )
                 return result
-            html = self.renderer.html(lc, leaflet.audience, leaflet.layout)
+            fitted = fit_leaflet(
+                config.layout(leaflet.layout),
+                lambda choices: self.renderer.html(lc, leaflet.audience, leaflet.layout, choices),
+                lambda html: self.pdf.layout(html, base_url=config.templates_dir),
+            )
+            laid_out = fitted.laid_out
             pdf_path = leaflet.pdf_path(config)
             if options.keep_html:
-                write_bytes_atomic(pdf_path.with_suffix(".html"), html.encode("utf-8"))
-            if leaflet.layout == "phone":
-                # Laid out twice (to measure, then to fit), never at the stylesheet's size.
-                laid_out = self._fit_phone(html)
-            else:
-                laid_out = self.pdf.layout(html, base_url=config.templates_dir)
-            self._check_overflow(leaflet, laid_out)
+                write_bytes_atomic(pdf_path.with_suffix(".html"), fitted.html.encode("utf-8"))
             title = lc.text(case.title)
             metadata = PdfMetadata(
                 title=_plain(title.text),
@@ -490,41 +503,6 @@ class Worker:
         finally:
             result.seconds = time.perf_counter() - started
         return result
-
-    def _fit_phone(self, html: str) -> Any:
-        """The phone leaflet on one page exactly as tall as its content.
-
-        Laid out twice: on a page too tall to fill, to measure where the content ends, then
-        on a page of that height.
-        """
-        width = "108mm"
-        tall = f"<style>@page {{ size: {width} {PHONE_MAX_HEIGHT_MM:.0f}mm; }}</style></head>"
-        first = self.pdf.layout(
-            html.replace("</head>", tall, 1), base_url=self.config.templates_dir
-        )
-        if first.pages > 1:
-            raise BuildError(
-                f"too long even for one {PHONE_MAX_HEIGHT_MM:.0f} mm phone page",
-                hint="shorten the case",
-            )
-        height = max(PHONE_MIN_HEIGHT_MM, first.content_bottom_mm() + 1.0)
-        fitted = f"<style>@page {{ size: {width} {height:.1f}mm; }}</style></head>"
-        return self.pdf.layout(
-            html.replace("</head>", fitted, 1), base_url=self.config.templates_dir
-        )
-
-    def _check_overflow(self, leaflet: Leaflet, laid_out: Any) -> None:
-        expected = LAYOUT_PAGES[leaflet.layout]
-        if laid_out.pages <= expected:
-            return
-        lengths = laid_out.page_text_lengths()
-        over = sum(lengths[expected:])
-        total = sum(lengths) or 1
-        raise BuildError(
-            f"too long for {leaflet.layout}: {laid_out.pages} pages where {expected} fit; "
-            f"about {over} characters ({100 * over / total:.0f}% of the text) do not fit",
-            hint="shorten the case or its translation, or use another layout",
-        )
 
 
 def _plain(text: str) -> str:
@@ -719,13 +697,17 @@ def _validate_catalogs(prepared: Prepared, leaflets: Iterable[Leaflet]) -> None:
     config = prepared.config
     seen: set[tuple[str, str]] = set()
     for leaflet in leaflets:
-        if leaflet.locale == config.source_locale or leaflet.locale not in config.locale_info:
+        if leaflet.locale not in config.locale_info:
             continue
-        for loc in config.fallback_chain(leaflet.locale):
-            for domain in (leaflet.case, UI_DOMAIN):
-                if (loc, domain) not in seen:
-                    seen.add((loc, domain))
-                    prepared.catalogs.get(loc, domain)
+        wanted = [(loc, UI_DOMAIN) for loc in ui_chain(config, leaflet.locale)]
+        if leaflet.locale != config.source_locale:
+            wanted += [(loc, leaflet.case) for loc in config.fallback_chain(leaflet.locale)]
+        for loc, domain in wanted:
+            if (loc, domain) not in seen:
+                seen.add((loc, domain))
+                prepared.catalogs.get(loc, domain)
+                if domain == UI_DOMAIN:
+                    prepared.catalogs.theme_ui(loc)
 
 
 def _remove_stale_temp_files(build_dir: Path) -> None:

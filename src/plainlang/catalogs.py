@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -27,6 +28,7 @@ from plainlang.content import Case, Segment, case_paths, load_case
 from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path, line_at
 from plainlang.fsio import write_bytes_atomic, write_if_changed
 from plainlang.powrap import linear_wrapping
+from plainlang.theme import Theme
 
 UI_DOMAIN = "ui"
 # gettext's own page width (msgmerge, msgcat, Poedit): the same wrapping everywhere keeps the
@@ -36,6 +38,25 @@ PO_WIDTH = 79
 LENGTH_BUDGETS = {"title": 70, "heading": 60, "summary": 200, "attribution": 80, "cell": 40}
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _EPOCH_FALLBACK = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def usable(
+    message: Message | None, allow_fuzzy: bool
+) -> tuple[str | tuple[str, ...], bool] | None:
+    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
+
+    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
+    previous msgid (``#|``): that translation was made for a text that has since changed,
+    and printing it would print something the source no longer says.
+    """
+    if message is None:
+        return None
+    if message.fuzzy and (not allow_fuzzy or message.previous_id):
+        return None
+    strings = message.string
+    if isinstance(strings, tuple | list):
+        return (tuple(strings), message.fuzzy) if strings and all(strings) else None
+    return (strings, message.fuzzy) if strings else None
 
 
 def needs_translation(msgid: str) -> bool:
@@ -512,12 +533,33 @@ UI_KEYWORDS = {
 
 
 def ui_template(config: ProjectConfig) -> Catalog:
-    """The POT catalog of the ``ui`` domain: strings in the Jinja2 templates."""
+    """The POT catalog of the ``ui`` domain: every ui string the project's leaflets print.
+
+    The texts of its audiences (labels, next steps: from the theme's ``theme.toml`` or
+    the project's ``plainlang.toml``) and the strings of every template, shipped or the
+    project's own. It is the whole list, so a team adding a language the theme does not
+    have can translate all of it; ``update`` puts in each locale's ``ui.po`` only what the
+    theme does not already translate (:func:`ui_entries_for`).
+    """
+    catalog = _new_template(config, UI_DOMAIN)
+    for string in config.ui_strings:
+        location = (string.location.path, string.location.line or 1)
+        existing = catalog.get(string.msgid)
+        if existing is None:
+            catalog.add(
+                string.msgid, locations=[location], auto_comments=["kind: ui", string.comment]
+            )
+        elif location not in existing.locations:
+            existing.locations.append(location)
+    _extract_templates(config.theme, catalog)
+    return catalog
+
+
+def _extract_templates(theme: Theme, catalog: Catalog) -> None:
+    """Add the gettext strings of every template of ``theme`` to ``catalog``."""
     from babel.messages.extract import extract
     from jinja2.ext import babel_extract
 
-    catalog = _new_template(config, UI_DOMAIN)
-    theme = config.theme
     for rel in theme.templates():
         path = theme.resolve(rel)
         if path is None:
@@ -572,7 +614,188 @@ def ui_template(config: ProjectConfig) -> Catalog:
             for comment in comments:
                 if comment not in existing.auto_comments:
                     existing.auto_comments.append(comment)
-    return catalog
+
+
+# -- the theme's ui catalogs -----------------------------------------------------------------
+#
+# The theme ships ui catalogs (es, qu, ay); a project's locales/<l>/LC_MESSAGES/ui.po lays
+# its own translations over them, entry by entry. Leaflets look a ui string up along the
+# locale's chain (ui_chain), in each locale first in the project's catalog, then in the
+# theme's: a project translation wins, an empty or missing one falls through.
+
+
+@functools.lru_cache(maxsize=32)
+def _theme_catalog(path: str, mtime_ns: int, size: int) -> Catalog:
+    return load_po(Path(path), Path(path).parent, domain=UI_DOMAIN)
+
+
+def load_theme_ui(theme: Theme, locale: str) -> Catalog | None:
+    """The shipped ``ui`` catalog of ``locale``, parsed once (None when the theme has none).
+
+    Shared: callers read it and never change it.
+    """
+    path = theme.ui_catalog(locale)
+    if path is None:
+        return None
+    st = path.stat()
+    return _theme_catalog(str(path), st.st_mtime_ns, st.st_size)
+
+
+def theme_msgids(theme: Theme) -> frozenset[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every string of the shipped theme (its ``locales/ui.pot``)."""
+    path = theme.ui_template()
+    st = path.stat()
+    return frozenset(
+        (m.context, _key(m)) for m in _theme_catalog(str(path), st.st_mtime_ns, st.st_size) if m.id
+    )
+
+
+def _key(message: Message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def ui_chain(config: ProjectConfig, locale: str) -> tuple[str, ...]:
+    """The locales a leaflet in ``locale`` looks its ui strings up in, in order.
+
+    Its fallback chain, then the source locale: the theme's msgids are English, so a
+    Spanish-source project's Quechua leaflet falls back to the theme's Spanish, not to
+    English; a source-locale leaflet reads its own language's catalogs.
+    """
+    chain = config.fallback_chain(locale) if locale != config.source_locale else ()
+    return (*chain, config.source_locale)
+
+
+def _theme_language(locale: str) -> bool:
+    """True for English, the language of the theme's msgids: nothing to translate."""
+    return locale.split("_")[0] == "en"
+
+
+def ui_entries_for(
+    config: ProjectConfig, template: Catalog, locale: str, existing: Catalog | None
+) -> Catalog:
+    """The entries of the project's ``ui.pot`` that ``locale``'s ``ui.po`` holds.
+
+    Those its leaflets would not get from the theme: entries the theme's catalog of that
+    locale has no usable translation for (a checked one, or a draft where the locale
+    prints drafts), and every entry the project's file already translates (its own
+    translation of a theme string overrides the theme's). For the source locale, only
+    the theme's own strings (English msgids): the project's strings are written in the
+    source language already.
+    """
+    info = config.locale_info.get(locale)
+    allow_fuzzy = bool(info and info.use_fuzzy)
+    shipped = load_theme_ui(config.theme, locale)
+    is_source = locale == config.source_locale
+    theme_ids = theme_msgids(config.theme) if is_source else frozenset()
+    out = Catalog(
+        domain=UI_DOMAIN,
+        project=template.project,
+        version=template.version,
+        copyright_holder=template.copyright_holder,
+        msgid_bugs_address=template.msgid_bugs_address,
+        creation_date=template.creation_date,
+        charset="utf-8",
+        fuzzy=False,
+    )
+    for message in template:
+        if not message.id:
+            continue
+        own = existing.get(message.id, context=message.context) if existing else None
+        if own is None or not any(_strings(own)):
+            theirs = shipped.get(message.id, context=message.context) if shipped else None
+            if is_source and (
+                _theme_language(locale) or (message.context, _key(message)) not in theme_ids
+            ):
+                continue
+            if usable(theirs, allow_fuzzy) is not None:
+                continue
+        out.add(
+            message.id,
+            locations=list(message.locations),
+            flags=set(message.flags),
+            auto_comments=list(message.auto_comments),
+            context=message.context,
+        )
+    return out
+
+
+#: The config the shipped theme's own catalogs are made with (its locales and their rules).
+THEME_CATALOGS_CONFIG = """\
+[project]
+name = "plainlang theme"
+source_locale = "en"
+locales = ["es", "qu", "ay"]
+[locales.qu]
+use_fuzzy = true
+[locales.ay]
+name = "Aymar aru"
+english_name = "Aymara"
+plural_forms = "nplurals=2; plural=(n != 1);"
+use_fuzzy = true
+"""
+
+
+def theme_catalogs(theme: Theme) -> dict[Path, bytes]:
+    """The shipped theme's ``locales/ui.pot`` and ``ui.po`` files, as they should be now.
+
+    ``ui.pot`` extracted from the shipped templates and ``theme.toml`` alone, and every
+    ``ui.po`` merged with it (whole: the theme's catalogs hold every entry). For the
+    theme's maintainers: ``python tools/theme_catalogs.py`` writes what changed, and a test
+    fails when a template's strings and the shipped catalogs disagree.
+    """
+    from plainlang.config import parse_config
+
+    config = parse_config(
+        THEME_CATALOGS_CONFIG, theme.shipped_dir / "_no_project" / "plainlang.toml"
+    )
+    template = ui_template(config)
+    pot = theme.ui_template()
+    out: dict[Path, bytes] = {}
+    old = load_po(pot, theme.shipped_dir) if pot.exists() else None
+    template.creation_date = old.creation_date if old is not None else source_date()
+    out[pot] = serialize_po(template, template=True)
+    if old is not None and out[pot] != pot.read_bytes():
+        template.creation_date = source_date()
+        out[pot] = serialize_po(template, template=True)
+    for locale in config.locales:
+        path = theme.shipped_dir / "locales" / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po"
+        info = config.locale_info[locale]
+        if path.exists():
+            catalog = load_po(path, theme.shipped_dir, domain=UI_DOMAIN)
+            merge(catalog, template)
+        else:
+            catalog = new_catalog(template, info, UI_DOMAIN)
+        out[path] = serialize_po(catalog)
+    return out
+
+
+def effective_ui_catalog(
+    config: ProjectConfig, template: Catalog, locale: str, project: Catalog | None
+) -> Catalog:
+    """What ``locale``'s leaflets print for each entry of ``ui.pot``, as one catalog.
+
+    Each entry takes the project's translation when it has one, else the theme's (with
+    its fuzzy flag: a theme draft counts as a draft). For ``stats``.
+    """
+    shipped = load_theme_ui(config.theme, locale)
+    out = Catalog(locale=None, domain=UI_DOMAIN, fuzzy=False)
+    for message in template:
+        if not message.id:
+            continue
+        chosen = None
+        for catalog in (project, shipped):
+            found = catalog.get(message.id, context=message.context) if catalog else None
+            if found is not None and any(_strings(found)):
+                chosen = found
+                break
+        empty: str | tuple[str, ...] = "" if isinstance(message.id, str) else ("",) * 2
+        out.add(
+            message.id,
+            string=chosen.string if chosen is not None else empty,
+            flags={"fuzzy"} if chosen is not None and chosen.fuzzy else set(),
+            context=message.context,
+        )
+    return out
 
 
 def load_cases(config: ProjectConfig, only: Iterable[str] | None = None) -> list[Case]:
@@ -764,8 +987,15 @@ def update_locale(
     for domain in domains_ if domains_ is not None else pot_domains(config):
         template = load_po(pot_path(config, domain), config.root, domain=domain)
         path = po_path(config, info.code, domain)
-        if path.exists():
-            catalog = load_po(path, config.root, domain=domain)
+        existing = load_po(path, config.root, domain=domain) if path.exists() else None
+        if domain == UI_DOMAIN:
+            # Only what the theme does not translate: a translator is not shown the
+            # strings the leaflets already print in their language.
+            template = ui_entries_for(config, template, info.code, existing)
+            if existing is None and not any(m.id for m in template):
+                continue
+        if existing is not None:
+            catalog = existing
             _complete_header(catalog, path, template, info)
             merge(catalog, template)
         else:
@@ -826,15 +1056,19 @@ def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
-    targets = list(locales) if locales is not None else list(config.locales)
-    for locale in targets:
-        for domain in domains_:
+    targets = [(locale, domains_) for locale in (locales or config.locales)]
+    source = config.source_locale
+    if locales is None and UI_DOMAIN in domains_ and not _theme_language(source):
+        # The source locale's leaflets print the theme's strings too, in its language.
+        targets.append((source, [UI_DOMAIN]))
+    for locale, domains_of in targets:
+        for domain in domains_of:
             path = po_path(config, locale, domain)
             if path.exists():
                 load_po(path, config.root, domain=domain)
     changes: list[FileChange] = []
-    for locale in targets:
-        changes.extend(update_locale(config, locale, domains_))
+    for locale, domains_of in targets:
+        changes.extend(update_locale(config, locale, domains_of))
     return changes
 
 
@@ -944,8 +1178,15 @@ def stats(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[C
     for locale in locales if locales is not None else config.locales:
         for domain in domains_:
             path = po_path(config, locale, domain)
-            if path.exists():
-                catalog = load_po(path, config.root, domain=domain)
+            own = load_po(path, config.root, domain=domain) if path.exists() else None
+            if domain == UI_DOMAIN:
+                # The theme's translations count: they are what the leaflets print.
+                template = load_po(pot_path(config, domain), config.root, domain=domain)
+                catalog = effective_ui_catalog(config, template, locale, own)
+                if own is not None:
+                    catalog.obsolete = own.obsolete
+            elif own is not None:
+                catalog = own
             else:
                 catalog = load_po(pot_path(config, domain), config.root, domain=domain)
             out.append(coverage(catalog, locale, domain))

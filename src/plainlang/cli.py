@@ -561,3 +561,9 @@ from plainlang.cli_review import preview, proof, serve  # noqa: E402
 cli.add_command(proof)
 cli.add_command(preview)
 cli.add_command(serve)
+
+# Commands that make and shape a project.
+from plainlang.cli_project import new_project, theme  # noqa: E402
+
+cli.add_command(new_project)
+cli.add_command(theme)

@@ -32,9 +32,19 @@ def _project(obj: Any) -> Path:
     default=None,
     help="Language of headings and legend [default: the locale under review].",
 )
+@click.option(
+    "--pivot",
+    default=None,
+    metavar="LOCALE",
+    help="Also show each text in this locale, e.g. Spanish for Quechua reviewers.",
+)
 @click.pass_obj
 def proof(
-    obj: Any, locales: tuple[str, ...], cases: tuple[str, ...], ui_locale: str | None
+    obj: Any,
+    locales: tuple[str, ...],
+    cases: tuple[str, ...],
+    ui_locale: str | None,
+    pivot: str | None,
 ) -> None:
     """Bilingual review PDFs, to print and correct by hand.
 
@@ -46,12 +56,13 @@ def proof(
     Examples:
       plainlang proof --locale qu
       plainlang proof --locale qu --case right-to-know --ui-locale es
+      plainlang proof --locale qu --pivot es    # source, Spanish and Quechua side by side
     """
     from plainlang.errors import display_path
     from plainlang.proof import ProofOptions, write_proofs
 
     root = _project(obj)
-    options = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale)
+    options = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale, pivot=pivot)
     for result in write_proofs(root, options):
         counts = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
         click.echo(f"wrote {display_path(result.path, root)} ({result.pages} pages; {counts})")

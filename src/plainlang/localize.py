@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 
-from plainlang.catalogs import load_po, needs_translation, po_path
+from plainlang.catalogs import load_po, load_theme_ui, needs_translation, po_path, usable
 from plainlang.config import ProjectConfig
 from plainlang.content import Case, Segment, iter_segments
 
@@ -78,25 +78,6 @@ class LocalizedCase:
         return 100.0 * counts[Status.TRANSLATED] / total if total else 100.0
 
 
-def usable(
-    message: Message | None, allow_fuzzy: bool
-) -> tuple[str | tuple[str, ...], bool] | None:
-    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
-
-    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
-    previous msgid (``#|``): that translation was made for a text that has since changed,
-    and printing it would print something the source no longer says.
-    """
-    if message is None:
-        return None
-    if message.fuzzy and (not allow_fuzzy or message.previous_id):
-        return None
-    strings = message.string
-    if isinstance(strings, tuple | list):
-        return (tuple(strings), message.fuzzy) if strings and all(strings) else None
-    return (strings, message.fuzzy) if strings else None
-
-
 class CatalogSet:
     """The PO catalogs of a project, read once each and kept (one per locale and domain)."""
 
@@ -104,7 +85,15 @@ class CatalogSet:
         self.config = config
         self._cache: dict[tuple[str, str], Catalog | None] = {}
 
+    def theme_ui(self, locale: str) -> Catalog | None:
+        """The shipped theme's ``ui`` catalog of ``locale`` (None when the theme has none)."""
+        key = (locale, "theme:ui")
+        if key not in self._cache:
+            self._cache[key] = load_theme_ui(self.config.theme, locale)
+        return self._cache[key]
+
     def get(self, locale: str, domain: str) -> Catalog | None:
+        """The project's catalog of ``locale`` and ``domain`` (None when it has no such file)."""
         key = (locale, domain)
         if key not in self._cache:
             path = po_path(self.config, locale, domain)

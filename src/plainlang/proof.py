@@ -8,7 +8,10 @@ line a translator sees in Poedit), and an empty ruled box for a correction by ha
 
 Drafts (fuzzy entries) are shown as drafts even for a locale whose leaflets do not print
 them: a proof exists to get drafts checked. Headings and the legend come from the ``ui``
-catalog, in the reviewer's language along its fallback chain.
+catalog, in the reviewer's language along its fallback chain; languages are named as that
+language names them. With a pivot (``--pivot es``) every row also shows the text in a
+language the reviewer reads well, between the source and the translation: a Quechua
+reviewer in a project written in English checks the Quechua against the Spanish.
 
 Output: ``build/proof/<locale>/<case-id>-proof.pdf``.
 """
@@ -51,6 +54,7 @@ class ProofOptions:
     locales: tuple[str, ...] = ()
     cases: tuple[str, ...] = ()
     ui_locale: str | None = None
+    pivot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,14 +71,17 @@ class ProofRow:
     translation: Markup  # empty when untranslated
     translation_plain: str
     translation_lang: str  # BCP 47 tag of the language the translation column is in
-    translation_language: str  # that language's own name, said when it is a fallback
+    translation_language: str  # that language's name in the proof's language, for a fallback
     status: str  # one of PROOF_STATUSES
     max_length: int | None
+    pivot: Markup | None = None  # the text in the pivot language; None: no pivot column
+    pivot_plain: str = ""
+    pivot_status: str = ""  # translated | draft | untranslated (in the pivot language)
 
     @property
     def ruled_lines(self) -> int:
         """Lines in the correction box: room to rewrite the whole text by hand."""
-        longest = max(len(self.source_plain), len(self.translation_plain))
+        longest = max(len(self.source_plain), len(self.translation_plain), len(self.pivot_plain))
         return max(2, min(8, -(-longest // _CHARS_PER_LINE)))
 
 
@@ -91,6 +98,13 @@ class Proof:
     rows: tuple[ProofRow, ...]
     counts: Mapping[str, int]
     generator: str = f"plainlang {__version__}"
+    pivot_locale: LocaleInfo | None = None
+    #: Language names as the proof's own (ui) language writes them, by locale code.
+    names: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def name(self, locale: LocaleInfo) -> str:
+        """``locale``'s name in the proof's language (its own name when none is known)."""
+        return self.names.get(locale.code, locale.name)
 
     @property
     def page_label(self) -> str:
@@ -114,8 +128,18 @@ def _proof_status(status: Status) -> str:
     return "untranslated" if status is Status.SOURCE else str(status)
 
 
-def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]:
-    """One row per distinct msgid with letters, in source order, as the PO file has them."""
+def proof_rows(
+    lc: LocalizedCase,
+    config: ProjectConfig,
+    pivot: LocalizedCase | None = None,
+    ui_locale: str | None = None,
+) -> tuple[ProofRow, ...]:
+    """One row per distinct msgid with letters, in source order, as the PO file has them.
+
+    ``pivot`` is the case in the pivot language: its own translation of each row (a
+    checked one or a draft), or nothing where it has none. ``ui_locale`` names the
+    language a fallback row is in (default: the translation's locale).
+    """
     grouped: dict[str, list[Segment]] = {}
     for segment in lc.case.segments():
         if needs_translation(segment.msgid):
@@ -132,6 +156,11 @@ def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]
         if all(s.audiences is not None for s in segments):
             audiences = tuple(sorted(set().union(*(s.audiences or () for s in segments))))
         notes = list(dict.fromkeys(s.note for s in segments if s.note))
+        pivot_text = pivot.text(segments[0]) if pivot is not None else None
+        pivot_shown = pivot_text is not None and pivot_text.status in (
+            Status.TRANSLATED,
+            Status.DRAFT,
+        )
         rows.append(
             ProofRow(
                 number=number,
@@ -144,20 +173,43 @@ def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]
                 translation=render_inline(text.text) if shown else Markup(""),
                 translation_plain=plain_text(text.text) if shown else "",
                 translation_lang=known.lang if known is not None else text.locale,
-                translation_language=known.name if known is not None else text.locale,
+                translation_language=config.language_name(text.locale, ui_locale or lc.locale),
                 status=status,
                 max_length=min(budgets) if budgets else None,
+                pivot=None
+                if pivot_text is None
+                else (render_inline(pivot_text.text) if pivot_shown else Markup("")),
+                pivot_plain=plain_text(pivot_text.text) if pivot_text and pivot_shown else "",
+                pivot_status=""
+                if pivot_text is None
+                else (str(pivot_text.status) if pivot_shown else "untranslated"),
             )
         )
     return tuple(rows)
 
 
-def make_proof(case: Case, locale: str, config: ProjectConfig, ui_lang: str) -> Proof:
-    """The view model of one proof: ``case`` localized to ``locale`` with drafts shown."""
+def make_proof(
+    case: Case,
+    locale: str,
+    config: ProjectConfig,
+    ui_lang: str,
+    *,
+    pivot: str | None = None,
+    ui_locale: str | None = None,
+) -> Proof:
+    """The view model of one proof: ``case`` localized to ``locale`` with drafts shown.
+
+    ``pivot`` adds each row's text in that locale (its own translations only, drafts
+    marked); ``ui_locale`` is the proof's language (default ``locale``), in which the
+    languages are named.
+    """
     reviewing = review_config(config, locale)
     lc = localize(case, locale, CatalogSet(reviewing))
-    rows = proof_rows(lc, config)
+    pivot_lc = localize(case, pivot, CatalogSet(review_config(config, pivot))) if pivot else None
+    ui = ui_locale or locale
+    rows = proof_rows(lc, config, pivot_lc, ui)
     counts = Counter(row.status for row in rows)
+    shown = {config.source_locale, locale, *([pivot] if pivot else [])}
     return Proof(
         case_id=case.id,
         case_path=case.path,
@@ -167,6 +219,8 @@ def make_proof(case: Case, locale: str, config: ProjectConfig, ui_lang: str) -> 
         ui_lang=ui_lang,
         rows=rows,
         counts={status: counts.get(status, 0) for status in PROOF_STATUSES},
+        pivot_locale=config.locale(pivot) if pivot else None,
+        names={code: config.language_name(code, ui) for code in shown},
     )
 
 
@@ -195,6 +249,29 @@ def _chosen_locales(config: ProjectConfig, wanted: Sequence[str]) -> list[str]:
     return locales
 
 
+def _chosen_pivot(config: ProjectConfig, wanted: str | None, locales: Sequence[str]) -> str | None:
+    """The ``--pivot`` locale, checked: a translated locale of the project, not under review."""
+    if wanted is None:
+        return None
+    pivot = normalize_locale(wanted)
+    if pivot == config.source_locale:
+        raise UsageError(
+            f"--pivot {pivot} is the source language: the proof shows it already",
+            hint=f"choose from: {', '.join(config.locales)}",
+        )
+    if pivot not in config.locales:
+        raise UsageError(
+            f"--pivot {pivot} is not a locale of this project",
+            hint=f"choose from: {', '.join(config.locales)}",
+        )
+    if pivot in locales:
+        raise UsageError(
+            f"--pivot {pivot} is a locale under review",
+            hint="review it on its own proof, with another pivot",
+        )
+    return pivot
+
+
 def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
     """Make the proofs ``options`` ask for; returns what was written, one per PDF.
 
@@ -219,11 +296,15 @@ def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
             f"--ui-locale {ui_locale} is not a locale of this project",
             hint=f"choose from: {', '.join((config.source_locale, *config.locales))}",
         )
+    pivot = _chosen_pivot(config, options.pivot, locales)
     proofs: list[tuple[str, Proof]] = []
     for locale in locales:
         ui = ui_locale or locale
         ui_lang = config.locale_info[ui].lang
-        proofs.extend((ui, make_proof(case, locale, config, ui_lang)) for case in cases)
+        proofs.extend(
+            (ui, make_proof(case, locale, config, ui_lang, pivot=pivot, ui_locale=ui))
+            for case in cases
+        )
     renderer = LeafletRenderer(config, CatalogSet(config))
     pdf = PdfRenderer(config.root, config.theme)
     results = []
@@ -234,7 +315,7 @@ def write_proofs(root: Path, options: ProofOptions) -> list[ProofResult]:
         out = proof_path(config, proof.locale.code, proof.case_id)
         case = next(c for c in cases if c.id == proof.case_id)
         metadata = PdfMetadata(
-            title=f"{proof.title} ({proof.locale.name}): review",
+            title=f"{proof.title} ({proof.name(proof.locale)}): review",
             lang=proof.ui_lang,
             author=config.author or config.publisher,
             publisher=config.publisher,

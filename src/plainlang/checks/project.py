@@ -30,6 +30,7 @@ from plainlang.checks.translation import (
 )
 from plainlang.config import ProjectConfig
 from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path
+from plainlang.theme import Theme
 
 #: Plain-language check ids, their default severity and what they look for.
 PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
@@ -74,8 +75,6 @@ class CheckResult:
 
 def translation_options(config: ProjectConfig | None, root: Path) -> TranslationOptions:
     """The ``[checks]`` table as options; fonts default to the leaflet fonts."""
-    from plainlang.theme import Theme
-
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
         table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS)
@@ -96,8 +95,11 @@ def translation_options(config: ProjectConfig | None, root: Path) -> Translation
 def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainOptions:
     """``[checks.plain]`` merged with ``[checks.plain.<lang>]``, plus the avoid-word list.
 
-    The avoid list for a language is ``plain/avoid-<lang>.csv`` in the project (columns
-    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder.
+    The avoid list for a language is the theme's ``plain/avoid-<lang>.csv`` (shipped for
+    en and es) extended by the project's own ``plain/avoid-<lang>.csv`` (columns
+    ``word,plain``; ``[checks.plain] avoid_words_dir`` names another folder): a word in
+    both takes the project's plain twin. ``avoid_words_shipped = false`` leaves the
+    theme's list out.
     """
     table: Mapping[str, Any] = (config.checks.get("plain", {}) if config is not None else {}) or {}
     if not isinstance(table, Mapping):
@@ -107,7 +109,7 @@ def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainO
         for key, value in source.items():
             if key in _PLAIN_KEYS:
                 values[key] = value
-            elif isinstance(value, Mapping) or key == "avoid_words_dir":
+            elif isinstance(value, Mapping) or key in ("avoid_words_dir", "avoid_words_shipped"):
                 continue
             else:
                 raise ConfigError(
@@ -116,7 +118,12 @@ def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainO
                     hint=f"known keys: {', '.join(sorted(_PLAIN_KEYS))}",
                 )
     folder = root / str(table.get("avoid_words_dir", "plain"))
-    values["avoid_words"] = load_avoid_words(folder / f"avoid-{lang}.csv", root)
+    words: dict[str, str] = {}
+    shipped = Theme(root / "templates").avoid_words(lang)
+    if shipped is not None and table.get("avoid_words_shipped", True) is not False:
+        words.update(load_avoid_words(shipped, shipped.parent))
+    words.update(load_avoid_words(folder / f"avoid-{lang}.csv", root))
+    values["avoid_words"] = words
     try:
         return PlainOptions(**values)
     except TypeError as exc:

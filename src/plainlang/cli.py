@@ -562,6 +562,11 @@ cli.add_command(proof)
 cli.add_command(preview)
 cli.add_command(serve)
 
+# The audio version (until build has --format audio) and people's recordings.
+from plainlang.cli_audio import audio  # noqa: E402
+
+cli.add_command(audio)
+
 # Commands that make and shape a project.
 from plainlang.cli_project import new_project, theme  # noqa: E402
 

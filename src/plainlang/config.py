@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
+from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profiles
 from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
@@ -42,8 +43,9 @@ _LOCALE_KEYS = {
     "fallback": list,
     "use_fuzzy": bool,
     "min_coverage": (int, float),
+    "voice": str,
 }
-_TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "audiences"}
+_TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "audiences", "print"}
 _BUILD_KEYS = {"min_coverage": (int, float), "strict": bool}
 _PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?);?\s*$")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
@@ -61,6 +63,7 @@ class LocaleInfo:
     use_fuzzy: bool = False
     min_coverage: float | None = None
     in_cldr: bool = False
+    voice: str | None = None  # espeak-ng voice of the audio version (checked when it is made)
 
     @property
     def nplurals(self) -> int:
@@ -161,6 +164,7 @@ class ProjectConfig:
     layout_specs: Mapping[str, LayoutSpec] = field(default_factory=dict)
     audience_specs: Mapping[str, AudienceSpec] = field(default_factory=dict)
     ui_strings: tuple[UiString, ...] = ()
+    print_profiles: Mapping[str, PrintProfile] = field(default_factory=lambda: SHIPPED_PROFILES)
 
     @property
     def content_dir(self) -> Path:
@@ -382,6 +386,7 @@ def describe_locale(
         use_fuzzy=bool(settings.get("use_fuzzy", False)),
         min_coverage=float(min_cov) if min_cov is not None else None,
         in_cldr=babel_locale is not None,
+        voice=settings.get("voice"),
     )
 
 
@@ -763,6 +768,16 @@ def _parse_layout(
     return LayoutSpec(name, template, stylesheet, size, pages, step, grow, fit)
 
 
+def _check_ui_text(value: Any, key: str, where: _Where) -> None:
+    """A ui text goes through gettext like a template's ``_("...")``: ``%`` is ``%%``."""
+    if isinstance(value, str) and "%" in value.replace("%%", ""):
+        raise ConfigError(
+            f"'{key}' in [{where.table}] has a '%': ui texts are gettext format strings",
+            where.of(key),
+            hint="write %% for a percent sign",
+        )
+
+
 def _parse_audience(
     name: str,
     entry: Mapping[str, tuple[Any, _Where]],
@@ -788,6 +803,7 @@ def _parse_audience(
     strings: list[UiString] = []
     for key in ("label", "callout_label", "next_steps_heading", "next_steps_note"):
         value = get(key)
+        _check_ui_text(value, key, where(key))
         if value:
             location = where(key).ref_line(key, value)
             strings.append(UiString(value, location, AUDIENCE_TEXT_COMMENTS[key]))
@@ -827,6 +843,7 @@ def _parse_audience(
                 '{ pictogram = "...", text = "..." }',
                 at.of("next_steps"),
             )
+        _check_ui_text(item["text"], "next_steps", at)
         steps.append(NextStep(pictogram(item["pictogram"], "next_steps", at), item["text"]))
         strings.append(
             UiString(
@@ -1023,6 +1040,7 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         layout_specs=layout_specs,
         audience_specs={name: audience_specs[name] for name in audiences},
         ui_strings=tuple(string for name in ("", *audiences) for string in ui_strings[name]),
+        print_profiles=parse_print_profiles(data.get("print", {}), lines.of),
     )
 
 

@@ -138,6 +138,8 @@ class Leaflet:
     theme: str = "default"
     soft_hyphens: bool = False
     ui_drafts: bool = False
+    #: Who reads the audio version (:class:`plainlang.audio.VoiceChoice`), when it is made.
+    voice: Any = None
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
     audience_spec: AudienceSpec | None = None
@@ -223,6 +225,7 @@ class UiTranslations:
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
+        self.chain_locales: list[str] = []  # the locale of each catalog of the chain
         own: list[Any] = []
         for index, loc in enumerate(ui_chain(config, locale)):
             info = config.locale_info.get(loc)
@@ -230,6 +233,7 @@ class UiTranslations:
             for catalog in (catalogs.get(loc, UI_DOMAIN), catalogs.theme_ui(loc)):
                 if catalog is not None:
                     self.chain.append((catalog, allow_fuzzy))
+                    self.chain_locales.append(loc)
                     if allow_fuzzy:
                         own.append(catalog)
         self.has_drafts = any(
@@ -238,36 +242,45 @@ class UiTranslations:
             for m in catalog
             if m.id
         )
-        self.language = self._main_language(catalogs, locale)
+        self.language = self._main_language(locale)
 
     def _find(self, msgid: Any, context: str | None) -> tuple[str | tuple[str, ...], bool] | None:
-        for catalog, allow_fuzzy in self.chain:
+        """The translation of ``msgid`` and whether it is a draft, or None."""
+        found = self.find(msgid, context, drafts=True)
+        return (found[0], found[2]) if found is not None else None
+
+    def find(self, msgid: Any, context: str | None = None, *, drafts: bool = False) -> Any:
+        """The translation of ``msgid`` and the locale of the catalog that has it, or None.
+
+        The audio version reads each ui string with the voice of the language it is in.
+        With ``drafts``, a third item says whether the translation is a draft.
+        """
+        for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
             found = usable(catalog.get(msgid, context=context), allow_fuzzy)
             if found is not None:
-                return found
+                return (found[0], loc, found[1]) if drafts else (found[0], loc)
         return None
 
-    def _main_language(self, catalogs: CatalogSet, locale: str) -> str:
+    def _main_language(self, locale: str) -> str:
         """The locale most of the leaflet's ui text is in (where its strings are found).
 
         A Quechua leaflet whose ui strings all fall back to Spanish has Spanish sentences:
         the languages they name are named in Spanish.
         """
         answered: Counter[str] = Counter()
-        origin = {id(catalog): loc for loc in ui_chain(catalogs.config, locale)
-                  for catalog in (catalogs.get(loc, UI_DOMAIN), catalogs.theme_ui(loc))
-                  if catalog is not None}
-        keys = {(m.context, m.id if isinstance(m.id, str) else m.id[0])
-                for catalog, _ in self.chain for m in catalog if m.id}
+        keys = {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0])
+            for catalog, _ in self.chain
+            for m in catalog
+            if m.id
+        }
         for context, msgid in keys:
-            for catalog, allow_fuzzy in self.chain:
-                if usable(catalog.get(msgid, context=context), allow_fuzzy) is not None:
-                    answered[origin[id(catalog)]] += 1
-                    break
+            found = self.find(msgid, context)
+            if found is not None:
+                answered[found[1]] += 1
         if not answered:
             return locale
-        chain = ui_chain(catalogs.config, locale)
-        return max(answered, key=lambda loc: (answered[loc], -chain.index(loc)))
+        return max(answered, key=lambda loc: (answered[loc], -self.chain_locales.index(loc)))
 
     def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
         found = self._find(msgid, context)
@@ -396,9 +409,6 @@ class LeafletRenderer:
             npgettext=lambda c, s, p, n: escape(ui.npgettext(c, s, p, n)),
             newstyle=True,
         )
-        # For ui strings that are data (an audience's label, its next steps): translated
-        # like _(), but never %-formatted, so a "%" in a label is only a character.
-        env.globals["translate"] = lambda s: escape(ui.gettext(str(s)))
         babel_locale = _babel_locale(self.config, locale)
         env.filters["format_number"] = lambda n: _format_number(n, babel_locale)
         env.filters["format_date"] = lambda d, fmt="long": _format_date(d, fmt, babel_locale)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from plainlang.catalogs import theme_catalogs
 from plainlang.fsio import write_if_changed
-from plainlang.theme import Theme
+from plainlang.theme import SHIPPED_THEME, Theme
 
 if __name__ == "__main__":
-    theme = Theme(Theme.__dataclass_fields__["shipped_dir"].default / "_no_project")
+    theme = Theme(SHIPPED_THEME / "_no_project")  # the shipped theme alone, no project
     for path, data in theme_catalogs(theme).items():
         print(("wrote " if write_if_changed(path, data) else "unchanged ") + str(path))

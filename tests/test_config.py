@@ -267,3 +267,10 @@ def _toml_value(value) -> str:
 
 def _toml_table(values: dict) -> str:
     return "".join(f"{key} = {_toml_value(value)}\n" for key, value in values.items())
+
+
+def test_a_booklet_holds_up_to_its_pages_and_prints_in_steps():
+    text = with_tables(POSTER.replace("pages = 2", "pages = 16\npage_step = 4"))
+    poster = parse(text).layout("poster")
+    assert (poster.pages, poster.page_step) == (16, 4)
+    assert [poster.sheet_pages(n) for n in (1, 4, 5, 16)] == [4, 4, 8, 16]

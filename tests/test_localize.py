@@ -92,8 +92,13 @@ def test_ui_drafts_are_noticed(leaflet_project):
     path = leaflet_project / "locales/qu/LC_MESSAGES/ui.po"
     own = polib.POFile()
     own.metadata = {"Content-Type": "text/plain; charset=utf-8", "Language": "qu"}
-    for entry in shipped:
-        own.append(polib.POEntry(msgid=entry.msgid, msgstr=f"[checked] {entry.msgid}"))
+    for entry in (e for e in shipped if not e.obsolete):
+        checked = polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=f"[checked] {entry.msgid}")
+        if entry.msgid_plural:
+            checked.msgid_plural = entry.msgid_plural
+            checked.msgstr = ""
+            checked.msgstr_plural = {0: "[checked] one", 1: "[checked] more"}
+        own.append(checked)
     own.save(str(path))
     ui = UiTranslations(CatalogSet(config), "qu")
     assert not ui.has_drafts and ui.gettext("Your correction") == "[checked] Your correction"

@@ -109,6 +109,14 @@ class LayoutSpec:
     grow: bool = False
     fit: tuple[FitChoice, ...] = ()
 
+    def sheet_pages(self, pages: int) -> int:
+        """The pages a leaflet of ``pages`` is printed with: the next multiple of ``page_step``.
+
+        >>> LayoutSpec("booklet", "-", "-", "A5", pages=16, page_step=4).sheet_pages(6)
+        8
+        """
+        return -(-pages // self.page_step) * self.page_step
+
 
 @dataclass(frozen=True)
 class NextStep:

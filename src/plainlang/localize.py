@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.messages.catalog import Catalog
-
 from plainlang.catalogs import load_po, load_theme_ui, needs_translation, po_path, usable
 from plainlang.config import ProjectConfig
 from plainlang.content import Case, Segment, iter_segments
+from plainlang.po import Catalog
 
 
 class Status(StrEnum):
@@ -142,7 +141,7 @@ def _localize_segment(
         own = index == 0
         info = config.locale_info.get(loc)
         allow_fuzzy = own and info is not None and info.use_fuzzy
-        found = usable(catalog.get(segment.msgid), allow_fuzzy)
+        found = usable(catalog.find(segment.msgid), allow_fuzzy)
         if found is None:
             continue
         text, draft = found

@@ -237,10 +237,10 @@ class UiTranslations:
                     if allow_fuzzy:
                         own.append(catalog)
         self.has_drafts = any(
-            (found := self._find(m.id, m.context)) is not None and found[1]
+            (found := self._find(m.msgid, m.msgctxt)) is not None and found[1]
             for catalog in own
             for m in catalog
-            if m.id
+            if m.msgid or m.msgctxt
         )
         self.language = self._main_language(locale)
 
@@ -256,7 +256,7 @@ class UiTranslations:
         With ``drafts``, a third item says whether the translation is a draft.
         """
         for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
-            found = usable(catalog.get(msgid, context=context), allow_fuzzy)
+            found = usable(catalog.find(msgid, context), allow_fuzzy)
             if found is not None:
                 return (found[0], loc, found[1]) if drafts else (found[0], loc)
         return None
@@ -268,12 +268,7 @@ class UiTranslations:
         the languages they name are named in Spanish.
         """
         answered: Counter[str] = Counter()
-        keys = {
-            (m.context, m.id if isinstance(m.id, str) else m.id[0])
-            for catalog, _ in self.chain
-            for m in catalog
-            if m.id
-        }
+        keys = {m.key for catalog, _ in self.chain for m in catalog}
         for context, msgid in keys:
             found = self.find(msgid, context)
             if found is not None:
@@ -295,11 +290,12 @@ class UiTranslations:
 
     def _plural(self, context: str | None, singular: str, plural: str, n: int) -> str:
         for catalog, allow_fuzzy in self.chain:
-            found = usable(catalog.get(singular, context=context), allow_fuzzy)
+            found = usable(catalog.find(singular, context), allow_fuzzy)
             if found is not None and isinstance(found[0], tuple):
                 strings = found[0]
-                index = min(max(_plural_rule(catalog.plural_forms)(n), 0), len(strings) - 1)
-                return strings[index]
+                rule = catalog.plural_forms  # None: a rule gettext cannot read
+                index = rule.form(n) if rule is not None else int(n != 1)
+                return strings[min(index, len(strings) - 1)]
         return singular if n == 1 else plural
 
     def pgettext(self, context: str, message: str) -> str:
@@ -308,34 +304,6 @@ class UiTranslations:
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         return self._plural(context, singular, plural, n)
-
-
-@functools.lru_cache(maxsize=64)
-def _plural_rule(plural_forms: str) -> Callable[[int], int]:
-    """The form a count takes, by a catalog's ``Plural-Forms`` header.
-
-    The header comes with the translation, so it is read by Python's ``gettext.c2py``,
-    which accepts only C arithmetic on ``n`` (and is what reads MO files everywhere);
-    anything else counts as the English rule. Babel's Catalog has no function for it.
-    """
-    import gettext
-    import re
-
-    match = re.search(r"plural\s*=\s*(.+?)\s*;?\s*$", plural_forms)
-    try:
-        rule = gettext.c2py(match.group(1)) if match else None
-    except (ValueError, SyntaxError, RecursionError):
-        rule = None
-
-    def form(n: int) -> int:
-        if rule is None:
-            return int(n != 1)
-        try:
-            return int(rule(n))
-        except (ArithmeticError, RecursionError):
-            return int(n != 1)
-
-    return form
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:

@@ -163,10 +163,9 @@ LOCALE_KNOWN = """
 
 LOCALE_NO_PLURALS = """
 [locales.{code}]
-# {english} ({name}): langcodes knows its name, but CLDR has no plural rule for it.
-# The rule below is the commonest (one form for 1, another for the rest): check it
-# with a speaker of the language before a translator writes plural forms.
-plural_forms = "nplurals=2; plural=(n != 1);"
+# {english} ({name}): langcodes knows its name; CLDR has no plural rule for it.
+# Check this rule ({source}) with a speaker before translators write plurals:
+plural_forms = "{rule}"
 # name = "{name}"                  # the language's own name, printed on its leaflets
 # fallback = ["es"]
 # use_fuzzy = true
@@ -180,7 +179,12 @@ EXAMPLE_NOTE = """\
 
 def _locale_table(code: str) -> str:
     """The ``[locales.<code>]`` table for a new project, or a UsageError for an unknown code."""
-    from plainlang.config import describe_locale, is_locale_code, langcodes_names
+    from plainlang.config import (
+        describe_locale,
+        is_locale_code,
+        langcodes_names,
+        suggested_plural_forms,
+    )
 
     try:
         info = describe_locale(code, {}, location=None)
@@ -195,7 +199,14 @@ def _locale_table(code: str) -> str:
                 "know, leave it out now and add it to locales with a [locales."
                 f"{code}] table (name, english_name, plural_forms)",
             ) from None
-        return LOCALE_NO_PLURALS.format(code=code, name=names[0], english=names[1])
+        suggested = suggested_plural_forms(code)
+        rule, source = suggested or (
+            "nplurals=2; plural=(n != 1);",
+            "the commonest (one form for 1, another for the rest)",
+        )
+        return LOCALE_NO_PLURALS.format(
+            code=code, name=names[0], english=names[1], rule=rule, source=source
+        )
     return LOCALE_KNOWN.format(code=info.code, name=info.name, english=info.english_name)
 
 

@@ -704,7 +704,15 @@ def merge(
     template_header = template.header
     if header is not None and template_header is not None:
         header.msgstr = merged_header(header.msgstr, template_header.msgstr)
+    if header is not None and template.charset == "UTF-8":
+        # msgmerge writes the merge in the template's encoding when that is UTF-8 (a
+        # Latin-1 catalog comes out in UTF-8) and spells it so ("utf-8" becomes "UTF-8").
+        header.msgstr = _CHARSET.sub("charset=UTF-8", header.msgstr, count=1)
+        catalog.charset = "UTF-8"
     return catalog
+
+
+_CHARSET = re.compile(r"charset=[^\s]*")
 
 
 # The header fields msgmerge knows, in the order it writes them; the others follow as they were.

@@ -114,7 +114,7 @@ def pot_domains(config: ProjectConfig) -> list[str]:
 
 def load_po(path: Path, root: Path, *, domain: str | None = None) -> Catalog:
     """Read a PO or POT file of the project (see :func:`plainlang.po.read_po`)."""
-    return _load_po_file(path, display_path(path, root))
+    return _load_po_file(path, display_path(path, root), root=root)
 
 
 def serialize_po(catalog: Catalog) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +20,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.config import LocaleInfo, ProjectConfig, source_date_epoch
 from plainlang.content import Case, Segment, case_paths, load_case
 from plainlang.errors import (
     CatalogError,
@@ -31,7 +30,7 @@ from plainlang.errors import (
     display_path,
     line_at,
 )
-from plainlang.fsio import write_bytes_atomic, write_if_changed
+from plainlang.fsio import remove_stale_temp_files, write_bytes_atomic, write_if_changed
 from plainlang.po import PO_WIDTH, Catalog, Entry, write_po
 from plainlang.po import load_po as _load_po_file
 from plainlang.theme import Theme
@@ -124,10 +123,7 @@ def serialize_po(catalog: Catalog) -> bytes:
 
 def source_date() -> dt.datetime:
     """Now, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return source_date_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _po_date(when: dt.datetime) -> str:
@@ -501,6 +497,7 @@ def extract(config: ProjectConfig) -> list[FileChange]:
     templates: list[tuple[str, Catalog]] = [
         (case.id, case_template(config, case)) for case in load_cases(config)
     ]
+    remove_stale_temp_files(config.locales_dir)
     templates.append((UI_DOMAIN, ui_template(config)))
     changes = []
     for domain, catalog in templates:
@@ -775,6 +772,7 @@ def update_locale(
         return cache[path]
 
     memory = TranslationMemory.for_locale(config, info.code, compendia, get=get)
+    remove_stale_temp_files(config.locales_dir)
     planned: list[tuple[Path, bytes]] = []
     for domain in domains:
         template = get(pot_path(config, domain))
@@ -814,6 +812,7 @@ def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     return update_locale(config, locale)
 
 
@@ -833,6 +832,7 @@ def update(
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
     chosen = locales if locales is not None else config.locales
     targets = [(locale, domains_) for locale in chosen]

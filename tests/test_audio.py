@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from conftest import REPO, Result
+from conftest import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,14 +40,9 @@ VOICES = '\n[locales.es]\nvoice = "es-419"\n'
 
 @pytest.fixture
 def audio_project(leaflet_project: Path) -> Path:
-    """The leaflet test project with the sample's ui catalogs (the spoken words in es, qu,
+    """The leaflet test project (the theme's ui catalogs have the spoken words in es, qu,
     ay) and Latin American Spanish as the Spanish voice; qu has no voice key (espeak-ng's
     own Quechua voice), ay none at all (it falls back to Spanish)."""
-    for locale in ("es", "qu", "ay"):
-        shutil.copy(
-            REPO / "locales" / locale / "LC_MESSAGES" / "ui.po",
-            leaflet_project / "locales" / locale / "LC_MESSAGES" / "ui.po",
-        )
     toml = leaflet_project / "plainlang.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + VOICES, encoding="utf-8")
     return leaflet_project

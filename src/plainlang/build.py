@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from plainlang import __version__
-from plainlang.catalogs import UI_DOMAIN, po_path
+from plainlang.catalogs import UI_DOMAIN, po_path, ui_chain
 from plainlang.config import ProjectConfig, normalize_locale, source_date_epoch
 from plainlang.content import Case
 from plainlang.errors import (
@@ -45,6 +45,7 @@ from plainlang.errors import (
     TemplateError,
     UsageError,
 )
+from plainlang.fit import fit_leaflet
 from plainlang.fsio import (
     ensure_writable_folder,
     read_project_file,
@@ -60,10 +61,6 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 2
 #: The version of the input keys: bump it to make every output be made again.
 KEY_VERSION = 1
-# Pages a layout is made of; more means the case is too long for it.
-LAYOUT_PAGES = {"trifold": 2, "flyer": 2, "phone": 1}
-PHONE_MIN_HEIGHT_MM = 192.0
-PHONE_MAX_HEIGHT_MM = 5000.0
 #: Stands for the numbers of a group's files in a planned path whose count is known only
 #: once the group is made (``build/images/es/right-to-know-youth-NN.png``).
 GROUP_NUMBER = "NN"
@@ -338,9 +335,10 @@ def plan_context(
                 hint=f"choose from: {', '.join(config.audiences)}",
             )
     for layout in options.layouts:
-        if layout not in LAYOUT_PAGES:
+        if layout not in config.layout_specs:
             raise UsageError(
-                f"--layout {layout} is not a layout", hint=f"choose from: {', '.join(LAYOUT_PAGES)}"
+                f"--layout {layout} is not a layout",
+                hint=f"choose from: {', '.join(config.layout_specs)}",
             )
     layouts = list(options.layouts) or list(config.layouts)
     return PlanContext(config, cases, locales, layouts, options)
@@ -439,19 +437,20 @@ class InputHasher:
         Other layouts' templates and CSS, and other audiences' themes, do not count: editing
         the flyer's CSS does not rebuild trifolds.
         """
+        spec = self.config.layout(layout)
+        own = {spec.template, spec.stylesheet}
+        others = {
+            rel
+            for other in self.config.layout_specs.values()
+            for rel in (other.template, other.stylesheet)
+        } - own
+        theme_css = f"css/theme-{self.config.audience(audience).theme}.css"
         chosen = []
         for rel in self.session.theme_files():
             if rel.startswith("proof/") or rel == "css/proof.css":
                 continue  # review proofs, not leaflets
-            name = rel.rsplit("/", 1)[-1]
-            if rel.startswith("layouts/") and name.split(".")[0] != layout:
+            if rel in others or (rel.startswith("css/theme-") and rel != theme_css):
                 continue
-            if rel.startswith("css/"):
-                stem = name.rsplit(".", 1)[0]
-                if stem in LAYOUT_PAGES and stem != layout:
-                    continue
-                if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
-                    continue
             chosen.append(rel)
         return chosen
 
@@ -496,10 +495,24 @@ class InputHasher:
         if lines is None:
             lines = []
             for loc in self.config.fallback_chain(locale):
-                for domain in (case_id, UI_DOMAIN):
-                    path = po_path(self.config, loc, domain)
-                    lines.append(f"po {loc}/{domain} " + self.file(path, CatalogError))
+                path = po_path(self.config, loc, case_id)
+                lines.append(f"po {loc}/{case_id} " + self.file(path, CatalogError))
             self._catalog_lines[(locale, case_id)] = lines
+        return lines
+
+    def ui_catalogs_of(self, locale: str) -> list[str]:
+        """The project's and the theme's ui catalogs along the locale's ui chain."""
+        lines = self._catalog_lines.get((locale, UI_DOMAIN))
+        if lines is None:
+            theme = self.config.theme
+            lines = []
+            for loc in ui_chain(self.config, locale):
+                path = po_path(self.config, loc, UI_DOMAIN)
+                lines.append(f"po {loc}/{UI_DOMAIN} " + self.file(path, CatalogError))
+                shipped = theme.ui_catalog(loc)
+                if shipped is not None:
+                    lines.append(f"theme po {loc}/{UI_DOMAIN} " + self.file(shipped, CatalogError))
+            self._catalog_lines[(locale, UI_DOMAIN)] = lines
         return lines
 
     def templates_of(self, layout: str, audience: str) -> list[str]:
@@ -1012,24 +1025,30 @@ class Worker:
             result.path = self.config.root / records[0]["path"]
 
     def leaflet_pdf(self, job: Job) -> Made:
-        """The ``pdf`` kind's maker: one leaflet, laid out, checked for overflow, finished."""
+        """The ``pdf`` kind's maker: one leaflet, fitted to its layout (:mod:`plainlang.fit`:
+        type size and density chosen by measured layout, a growing page measured), finished."""
         from plainlang.pdf import PdfMetadata
 
         leaflet = job.target.leaflet
         config = self.config
         case = job.case
         lc = job.localized
-        html = self.renderer.html(lc, leaflet.audience, leaflet.layout)
-        ui_warnings = list(self.renderer.warnings)  # a ui.po placeholder that fell back
-        pdf_path = leaflet.pdf_path(config)
+        ui_warnings: list[str] = []
+
+        def html_for(choices: Any) -> str:
+            html: str = self.renderer.html(lc, leaflet.audience, leaflet.layout, choices)
+            ui_warnings[:] = self.renderer.warnings  # a ui.po placeholder that fell back
+            return html
+
+        fitted = fit_leaflet(
+            config.layout(leaflet.layout),
+            html_for,
+            lambda html: self.pdf.layout(html, base_url=config.templates_dir),
+        )
+        laid_out = fitted.laid_out
         if job.options.keep_html:
-            write_bytes_atomic(pdf_path.with_suffix(".html"), html.encode("utf-8"))
-        if leaflet.layout == "phone":
-            # Laid out twice (to measure, then to fit), never at the stylesheet's size.
-            laid_out = self._fit_phone(html)
-        else:
-            laid_out = self.pdf.layout(html, base_url=config.templates_dir)
-        self._check_overflow(leaflet, laid_out)
+            html_path = leaflet.pdf_path(config).with_suffix(".html")
+            write_bytes_atomic(html_path, fitted.html.encode("utf-8"))
         title = lc.text(case.title)
         metadata = PdfMetadata(
             title=_plain(title.text),
@@ -1047,41 +1066,6 @@ class Worker:
             {leaflet.relpath(): pdf},
             pages=laid_out.pages,
             warnings=[*ui_warnings, *laid_out.messages],
-        )
-
-    def _fit_phone(self, html: str) -> Any:
-        """The phone leaflet on one page exactly as tall as its content.
-
-        Laid out twice: on a page too tall to fill, to measure where the content ends, then
-        on a page of that height.
-        """
-        width = "108mm"
-        tall = f"<style>@page {{ size: {width} {PHONE_MAX_HEIGHT_MM:.0f}mm; }}</style></head>"
-        first = self.pdf.layout(
-            html.replace("</head>", tall, 1), base_url=self.config.templates_dir
-        )
-        if first.pages > 1:
-            raise BuildError(
-                f"too long even for one {PHONE_MAX_HEIGHT_MM:.0f} mm phone page",
-                hint="shorten the case",
-            )
-        height = max(PHONE_MIN_HEIGHT_MM, first.content_bottom_mm() + 1.0)
-        fitted = f"<style>@page {{ size: {width} {height:.1f}mm; }}</style></head>"
-        return self.pdf.layout(
-            html.replace("</head>", fitted, 1), base_url=self.config.templates_dir
-        )
-
-    def _check_overflow(self, leaflet: Leaflet, laid_out: Any) -> None:
-        expected = LAYOUT_PAGES[leaflet.layout]
-        if laid_out.pages <= expected:
-            return
-        lengths = laid_out.page_text_lengths()
-        over = sum(lengths[expected:])
-        total = sum(lengths) or 1
-        raise BuildError(
-            f"too long for {leaflet.layout}: {laid_out.pages} pages where {expected} fit; "
-            f"about {over} characters ({100 * over / total:.0f}% of the text) do not fit",
-            hint="shorten the case or its translation, or use another layout",
         )
 
 
@@ -1134,6 +1118,7 @@ def _pdf_key(inputs: InputHasher, target: Target) -> list[str]:
     return [
         *inputs.case_lines(case),
         *inputs.catalogs_of(target.locale, case.id),
+        *inputs.ui_catalogs_of(target.locale),
         *inputs.templates_of(target.layout, target.audience),
         *inputs.images_of(case),
     ]
@@ -1395,12 +1380,16 @@ def validate_catalogs(session: Session, uses: Iterable[tuple[str, str]]) -> None
     config = session.config
     seen: set[tuple[str, str]] = set()
     for locale, case_id in uses:
-        if locale == config.source_locale or locale not in config.locale_info:
+        if locale not in config.locale_info:
             continue
-        for loc in config.fallback_chain(locale):
-            for domain in (case_id, UI_DOMAIN):
-                if (loc, domain) not in seen:
-                    seen.add((loc, domain))
-                    session.catalogs.get(loc, domain)
+        wanted = [(loc, UI_DOMAIN) for loc in ui_chain(config, locale)]
+        if locale != config.source_locale:
+            wanted += [(loc, case_id) for loc in config.fallback_chain(locale)]
+        for loc, domain in wanted:
+            if (loc, domain) not in seen:
+                seen.add((loc, domain))
+                session.catalogs.get(loc, domain)
+                if domain == UI_DOMAIN:
+                    session.catalogs.theme_ui(loc)
 
 

@@ -638,3 +638,9 @@ cli.add_command(serve)
 from plainlang.cli_audio import audio  # noqa: E402
 
 cli.add_command(audio)
+
+# Commands that make and shape a project.
+from plainlang.cli_project import new_project, theme  # noqa: E402
+
+cli.add_command(new_project)
+cli.add_command(theme)

@@ -42,6 +42,12 @@ def _project(obj: Any) -> Project:
     help="Language of headings and legend [default: the locale under review].",
 )
 @click.option("--force", is_flag=True, help="Make every proof again, even those up to date.")
+@click.option(
+    "--pivot",
+    default=None,
+    metavar="LOCALE",
+    help="Also show each text in this locale, e.g. Spanish for Quechua reviewers.",
+)
 @click.pass_obj
 def proof(
     obj: Any,
@@ -49,6 +55,7 @@ def proof(
     cases: tuple[str, ...],
     ui_locale: str | None,
     force: bool,
+    pivot: str | None,
 ) -> None:
     """Bilingual review PDFs, to print and correct by hand.
 
@@ -62,13 +69,14 @@ def proof(
     Examples:
       plainlang proof --locale qu
       plainlang proof --locale qu --case right-to-know --ui-locale es
+      plainlang proof --locale qu --pivot es    # source, Spanish and Quechua side by side
     """
     from plainlang.cli import print_failures, run_build
     from plainlang.errors import display_path
     from plainlang.proof import ProofOptions, build_options
 
     project = _project(obj)
-    wanted = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale)
+    wanted = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale, pivot=pivot)
     options = build_options(wanted, force=force)
     report = run_build(project, options, verb="proofs")
     print_failures(report)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from plainlang.catalogs import load_po, needs_translation, po_path
+from plainlang.catalogs import load_po, load_theme_ui, needs_translation, po_path, usable
 from plainlang.config import ProjectConfig
 from plainlang.content import Case, Segment, iter_segments
-from plainlang.po import Catalog, Entry
+from plainlang.po import Catalog
 
 
 class Status(StrEnum):
@@ -78,25 +78,6 @@ class LocalizedCase:
         return 100.0 * counts[Status.TRANSLATED] / total if total else 100.0
 
 
-def usable(
-    message: Entry | None, allow_fuzzy: bool
-) -> tuple[str | tuple[str, ...], bool] | None:
-    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
-
-    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
-    previous msgid (``#|``): that translation was made for a text that has since changed,
-    and printing it would print something the source no longer says.
-    """
-    if message is None:
-        return None
-    if message.fuzzy and (not allow_fuzzy or message.has_previous):
-        return None
-    if message.msgid_plural is not None:
-        forms = message.strings
-        return (forms, message.fuzzy) if forms and all(forms) else None
-    return (message.msgstr, message.fuzzy) if message.msgstr else None
-
-
 #: Reads the PO file at a path for a domain; None when there is none.
 CatalogLoader = Callable[[Path, str], Catalog | None]
 
@@ -117,7 +98,15 @@ class CatalogSet:
     def _read(self, path: Path, domain: str) -> Catalog | None:
         return load_po(path, self.config.root, domain=domain) if path.exists() else None
 
+    def theme_ui(self, locale: str) -> Catalog | None:
+        """The shipped theme's ``ui`` catalog of ``locale`` (None when the theme has none)."""
+        key = (locale, "theme:ui")
+        if key not in self._cache:
+            self._cache[key] = load_theme_ui(self.config.theme, locale)
+        return self._cache[key]
+
     def get(self, locale: str, domain: str) -> Catalog | None:
+        """The project's catalog of ``locale`` and ``domain`` (None when it has no such file)."""
         key = (locale, domain)
         if key not in self._cache:
             self._cache[key] = self._load(po_path(self.config, locale, domain), domain)

@@ -8,7 +8,10 @@ line a translator sees in Poedit), and an empty ruled box for a correction by ha
 
 Drafts (fuzzy entries) are shown as drafts even for a locale whose leaflets do not print
 them: a proof exists to get drafts checked. Headings and the legend come from the ``ui``
-catalog, in the reviewer's language along its fallback chain.
+catalog, in the reviewer's language along its fallback chain; languages are named as that
+language names them. With a pivot (``--pivot es``) every row also shows the text in a
+language the reviewer reads well, between the source and the translation: a Quechua
+reviewer in a project written in English checks the Quechua against the Spanish.
 
 Output: ``build/proof/<locale>/<case-id>-proof.pdf``, made by the build as the ``proof``
 output kind (registered below): incremental like the leaflets, in ``build/manifest.json``.
@@ -39,7 +42,7 @@ from plainlang.build import (
     register_output,
     validate_catalogs,
 )
-from plainlang.catalogs import LENGTH_BUDGETS, UI_DOMAIN, needs_translation, po_path
+from plainlang.catalogs import LENGTH_BUDGETS, needs_translation
 from plainlang.config import LocaleInfo, ProjectConfig, normalize_locale
 from plainlang.content import Case, Segment
 from plainlang.errors import UsageError
@@ -66,6 +69,7 @@ class ProofOptions:
     locales: tuple[str, ...] = ()
     cases: tuple[str, ...] = ()
     ui_locale: str | None = None
+    pivot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,14 +86,17 @@ class ProofRow:
     translation: Markup  # empty when untranslated
     translation_plain: str
     translation_lang: str  # BCP 47 tag of the language the translation column is in
-    translation_language: str  # that language's own name, said when it is a fallback
+    translation_language: str  # that language's name in the proof's language, for a fallback
     status: str  # one of PROOF_STATUSES
     max_length: int | None
+    pivot: Markup | None = None  # the text in the pivot language; None: no pivot column
+    pivot_plain: str = ""
+    pivot_status: str = ""  # translated | draft | untranslated (in the pivot language)
 
     @property
     def ruled_lines(self) -> int:
         """Lines in the correction box: room to rewrite the whole text by hand."""
-        longest = max(len(self.source_plain), len(self.translation_plain))
+        longest = max(len(self.source_plain), len(self.translation_plain), len(self.pivot_plain))
         return max(2, min(8, -(-longest // _CHARS_PER_LINE)))
 
 
@@ -106,6 +113,13 @@ class Proof:
     rows: tuple[ProofRow, ...]
     counts: Mapping[str, int]
     generator: str = f"plainlang {__version__}"
+    pivot_locale: LocaleInfo | None = None
+    #: Language names as the proof's own (ui) language writes them, by locale code.
+    names: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def name(self, locale: LocaleInfo) -> str:
+        """``locale``'s name in the proof's language (its own name when none is known)."""
+        return self.names.get(locale.code, locale.name)
 
     @property
     def page_label(self) -> str:
@@ -125,8 +139,18 @@ def _proof_status(status: Status) -> str:
     return "untranslated" if status is Status.SOURCE else str(status)
 
 
-def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]:
-    """One row per distinct msgid with letters, in source order, as the PO file has them."""
+def proof_rows(
+    lc: LocalizedCase,
+    config: ProjectConfig,
+    pivot: LocalizedCase | None = None,
+    ui_locale: str | None = None,
+) -> tuple[ProofRow, ...]:
+    """One row per distinct msgid with letters, in source order, as the PO file has them.
+
+    ``pivot`` is the case in the pivot language: its own translation of each row (a
+    checked one or a draft), or nothing where it has none. ``ui_locale`` names the
+    language a fallback row is in (default: the translation's locale).
+    """
     grouped: dict[str, list[Segment]] = {}
     for segment in lc.case.segments():
         if needs_translation(segment.msgid):
@@ -143,6 +167,11 @@ def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]
         if all(s.audiences is not None for s in segments):
             audiences = tuple(sorted(set().union(*(s.audiences or () for s in segments))))
         notes = list(dict.fromkeys(s.note for s in segments if s.note))
+        pivot_text = pivot.text(segments[0]) if pivot is not None else None
+        pivot_shown = pivot_text is not None and pivot_text.status in (
+            Status.TRANSLATED,
+            Status.DRAFT,
+        )
         rows.append(
             ProofRow(
                 number=number,
@@ -155,9 +184,16 @@ def proof_rows(lc: LocalizedCase, config: ProjectConfig) -> tuple[ProofRow, ...]
                 translation=render_inline(text.text) if shown else Markup(""),
                 translation_plain=plain_text(text.text) if shown else "",
                 translation_lang=known.lang if known is not None else text.locale,
-                translation_language=known.name if known is not None else text.locale,
+                translation_language=config.language_name(text.locale, ui_locale or lc.locale),
                 status=status,
                 max_length=min(budgets) if budgets else None,
+                pivot=None
+                if pivot_text is None
+                else (render_inline(pivot_text.text) if pivot_shown else Markup("")),
+                pivot_plain=plain_text(pivot_text.text) if pivot_text and pivot_shown else "",
+                pivot_status=""
+                if pivot_text is None
+                else (str(pivot_text.status) if pivot_shown else "untranslated"),
             )
         )
     return tuple(rows)
@@ -169,16 +205,29 @@ def make_proof(
     config: ProjectConfig,
     ui_lang: str,
     catalogs: CatalogSet | None = None,
+    *,
+    pivot: str | None = None,
+    ui_locale: str | None = None,
 ) -> Proof:
     """The view model of one proof: ``case`` localized to ``locale`` with drafts shown.
 
     ``catalogs``: the project session's parsed catalogs (read from disk when None).
+    ``pivot`` adds each row's text in that locale (its own translations only, drafts
+    marked); ``ui_locale`` is the proof's language (default ``locale``), in which the
+    languages are named.
     """
-    reviewing = review_config(config, locale)
-    review = catalogs.with_config(reviewing) if catalogs is not None else CatalogSet(reviewing)
-    lc = localize(case, locale, review)
-    rows = proof_rows(lc, config)
+
+    def reviewed(code: str) -> LocalizedCase:
+        reviewing = review_config(config, code)
+        review = catalogs.with_config(reviewing) if catalogs is not None else CatalogSet(reviewing)
+        return localize(case, code, review)
+
+    lc = reviewed(locale)
+    pivot_lc = reviewed(pivot) if pivot else None
+    ui = ui_locale or locale
+    rows = proof_rows(lc, config, pivot_lc, ui)
     counts = Counter(row.status for row in rows)
+    shown = {config.source_locale, locale, *([pivot] if pivot else [])}
     return Proof(
         case_id=case.id,
         case_path=case.path,
@@ -188,6 +237,8 @@ def make_proof(
         ui_lang=ui_lang,
         rows=rows,
         counts={status: counts.get(status, 0) for status in PROOF_STATUSES},
+        pivot_locale=config.locale(pivot) if pivot else None,
+        names={code: config.language_name(code, ui) for code in shown},
     )
 
 
@@ -209,6 +260,29 @@ def _chosen_locales(config: ProjectConfig, wanted: Sequence[str]) -> list[str]:
                 hint=f"choose from: {', '.join(config.locales)}",
             )
     return locales
+
+
+def _chosen_pivot(config: ProjectConfig, wanted: str | None, locales: Sequence[str]) -> str | None:
+    """The ``--pivot`` locale, checked: a translated locale of the project, not under review."""
+    if wanted is None:
+        return None
+    pivot = normalize_locale(wanted)
+    if pivot == config.source_locale:
+        raise UsageError(
+            f"--pivot {pivot} is the source language: the proof shows it already",
+            hint=f"choose from: {', '.join(config.locales)}",
+        )
+    if pivot not in config.locales:
+        raise UsageError(
+            f"--pivot {pivot} is not a locale of this project",
+            hint=f"choose from: {', '.join(config.locales)}",
+        )
+    if pivot in locales:
+        raise UsageError(
+            f"--pivot {pivot} is a locale under review",
+            hint="review it on its own proof, with another pivot",
+        )
+    return pivot
 
 
 def _ui_locale(config: ProjectConfig, options: ProofOptions) -> str | None:
@@ -242,6 +316,7 @@ def _options(options: BuildOptions) -> ProofOptions:
 def _plan(ctx: PlanContext) -> Iterator[Target]:
     locales = _chosen_locales(ctx.config, ctx.options.locales)
     _ui_locale(ctx.config, _options(ctx.options))
+    _chosen_pivot(ctx.config, _options(ctx.options).pivot, locales)
     for case in ctx.cases:
         for locale in locales:
             yield Target(
@@ -259,14 +334,13 @@ def _theme_paths(rels: Sequence[str]) -> list[str]:
 
 
 def _key(inputs: InputHasher, target: Target) -> list[str]:
-    config = inputs.config
     case = inputs.case(target.case)
     options = _options(inputs.options)
     ui = options.ui_locale or target.locale
     lines = [*inputs.case_lines(case), *inputs.catalogs_of(target.locale, case.id)]
-    if ui != config.source_locale:
-        for loc in config.fallback_chain(ui):
-            lines.append(f"po {loc}/{UI_DOMAIN} " + inputs.file(po_path(config, loc, UI_DOMAIN)))
+    if options.pivot:
+        lines += inputs.catalogs_of(normalize_locale(options.pivot), case.id)
+    lines += inputs.ui_catalogs_of(ui)
     lines += inputs.theme_lines(_theme_paths(inputs.session.theme_files()))
     # What the options change in a proof; the filters (which proofs) are not part of it.
     lines.append("options " + repr(dataclasses.replace(options, locales=(), cases=())))
@@ -277,8 +351,9 @@ def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions)
     config = session.config
     ui_locale = _ui_locale(config, _options(options))
     uses = [(t.locale, t.case) for t in targets]
-    if ui_locale is not None:
-        uses += [(ui_locale, t.case) for t in targets]
+    for other in (ui_locale, _options(options).pivot):
+        if other is not None:
+            uses += [(normalize_locale(other), t.case) for t in targets]
     validate_catalogs(session, uses)
     renderer = session.renderer
     with renderer.template_errors(PROOF_TEMPLATE):
@@ -291,16 +366,23 @@ def _make(job: Job) -> Made:
     config = job.config
     target = job.target
     worker = job.worker
-    ui = _options(job.options).ui_locale
-    ui = normalize_locale(ui) if ui else target.locale
+    wanted = _options(job.options)
+    ui = normalize_locale(wanted.ui_locale) if wanted.ui_locale else target.locale
+    pivot = normalize_locale(wanted.pivot) if wanted.pivot else None
     proof = make_proof(
-        job.case, target.locale, config, config.locale_info[ui].lang, worker.catalogs
+        job.case,
+        target.locale,
+        config,
+        config.locale_info[ui].lang,
+        worker.catalogs,
+        pivot=pivot,
+        ui_locale=ui,
     )
     renderer = worker.renderer
     with renderer.template_errors(PROOF_TEMPLATE):
         html = renderer.environment(ui).get_template(PROOF_TEMPLATE).render(proof=proof)
     metadata = PdfMetadata(
-        title=f"{proof.title} ({proof.locale.name}): review",
+        title=f"{proof.title} ({proof.name(proof.locale)}): review",
         lang=proof.ui_lang,
         author=config.author or config.publisher,
         publisher=config.publisher,

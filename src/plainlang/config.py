@@ -1003,11 +1003,8 @@ def _entry_keys(entry: Mapping[str, tuple[Any, _Where]], allowed: Mapping[str, A
     for where, values in by_where.items():
         for key, value in values.items():
             if key not in allowed:
-                raise ConfigError(
-                    f"unknown key '{key}' in [{where.table}]",
-                    where.of(key),
-                    hint=f"known keys: {', '.join(sorted(allowed))}",
-                )
+                message, hint = _unknown("key", key, allowed)
+                raise ConfigError(f"{message} in [{where.table}]", where.of(key), hint=hint)
             if allowed[key] is list and not isinstance(value, list):
                 raise ConfigError(
                     f"'{key}' in [{where.table}] must be a list, not {type(value).__name__}",

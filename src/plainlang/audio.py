@@ -856,12 +856,12 @@ class Encoder:
     """opusenc settings: a voice note (mono, wideband speech, 32 kbit/s, 20 ms frames).
 
     ``complexity`` 0 of 10 at 32 kbit/s: the encoder is most of the audio version's cost,
-    and at complexity 0 libopus encodes twice as fast as at 5. Measured on 204 s of
+    and at complexity 0 libopus encodes twice as fast as at 5. Measured on 195 s of
     espeak-ng Quechua (bench/README.md): complexity 5 at 24 kbit/s took 2.1 s of CPU,
-    137 KB a minute, a log-spectral distance to the synthesised sound of 6.6 dB (0-8 kHz,
-    speech frames); complexity 0 at 24 kbit/s 1.1 s but 7.3 dB (every complexity under 4
-    is); complexity 0 at 32 kbit/s 1.1 s, 178 KB a minute and 6.2 dB, as close as
-    complexity 10 at 24 kbit/s (4.2 s). Silence costs next to nothing at any setting.
+    144 KiB a minute, a log-spectral distance to the synthesised sound of 6.6 dB (0-8 kHz,
+    speech frames); complexity 0 at 24 kbit/s 1.1 s but 7.3 dB (as every complexity under
+    4); complexity 0 at 32 kbit/s 1.15 s, 186 KiB a minute and 6.2 dB, as close as
+    complexity 10 at 24 kbit/s (3.9 s). Silence costs next to nothing at any setting.
     """
 
     bitrate_kbps: int = 32

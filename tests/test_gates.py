@@ -183,3 +183,75 @@ def _tiny_png() -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def test_keep_html_makes_again_what_its_entry_cannot_vouch_for(run, leaflet_project, tmp_path):
+    """An entry from before the fit was recorded, or HTML that would differ from the one
+    laid out (a picture's address moves with the checkout): the leaflet is made again,
+    and the HTML written is the one its PDF was laid out from."""
+    case = leaflet_project / "content/cases/water.md"
+    case.write_text(case.read_text().replace("## What can I do?", "![A map](map.png)\n\n## What can I do?"))
+    (leaflet_project / "content/cases/map.png").write_bytes(_tiny_png())
+    args = (*PHONE, "--locale", "es")
+    assert build(run, leaflet_project, *args)[0] == 0
+    mpath = leaflet_project / "build/manifest.json"
+    manifest = json.loads(mpath.read_text())
+    (entry,) = manifest["leaflets"]
+    assert set(entry["fit"]) == {"choices", "page_style"} and "html_sha256" in entry
+
+    fresh = tmp_path / "fresh-checkout"
+    shutil.copytree(leaflet_project, fresh)
+    code, results, err = build(run, fresh, *args, "--keep-html")
+    assert code == 0 and statuses(results) == {ES: "built"}, err
+    html = (fresh / ES).with_suffix(".html").read_text()
+    assert (fresh / "content/cases/map.png").as_uri() in html
+    assert str(leaflet_project) not in html
+
+    for name in ("fit", "html_sha256"):
+        del entry[name]
+    mpath.write_text(json.dumps(manifest))
+    code, results, err = build(run, leaflet_project, *args, "--keep-html")
+    assert code == 0 and statuses(results) == {ES: "built"}, err
+    assert (leaflet_project / ES).with_suffix(".html").exists()
+    code, results, _ = build(run, leaflet_project, *args, "--keep-html")
+    assert code == 0 and statuses(results) == {ES: "skipped"}
+
+
+def test_held_back_leaflets_lose_their_kept_html_too(run, leaflet_project):
+    code, _, _ = build(run, leaflet_project, *PHONE, "--locale", "qu", "--keep-html")
+    html = leaflet_project / Path(QU).with_suffix(".html")
+    assert code == 0 and html.exists()
+    code, results, err = build(run, leaflet_project, *PHONE, "--locale", "qu", "--keep-html", "--min-coverage", "50")
+    assert code == 1 and statuses(results) == {QU: "below-coverage"}, err
+    assert not html.exists()
+    assert_removed(leaflet_project, QU)
+
+
+def test_the_gates_hold_for_any_localized_kind_and_what_reads_it(run, leaflet_project):
+    """Toy kinds of tests/test_targets.py: a localized file (txt), a localized group of
+    files (slides, -NN.txt) and a kind that reads txt without being localized (upper)."""
+    from test_targets import KINDS
+
+    from plainlang.build import register_output, unregister_output
+
+    for kind in KINDS:
+        register_output(kind)
+    try:
+        args = ("--format", "txt", "--format", "slides", "--locale", "qu", "--locale", "es")
+        code, first, err = build(run, leaflet_project, *args)
+        assert code == 0 and set(statuses(first).values()) == {"built"}, err
+        slides = sorted((leaflet_project / "build/slides/qu").glob("water-youth-*.txt"))
+        assert len(slides) >= 2
+        code, again, err = build(run, leaflet_project, *args, "--min-coverage", "50")
+        assert code == 1, err
+        held = {p for p, s in statuses(again).items() if s == "below-coverage"}
+        assert held == {p for p in first if "/qu/" in p} and len(held) == 9
+        assert {s for p, s in statuses(again).items() if "/es/" in p} == {"skipped"}
+        for top in ("txt", "upper", "slides"):
+            assert not list((leaflet_project / "build" / top / "qu").iterdir()), top
+            assert any((leaflet_project / "build" / top / "es").iterdir()), top
+        assert not {p for p in manifest_paths(leaflet_project) if "/qu/" in p}
+        assert "removed build/upper/qu/water-youth.txt: coverage" in err
+    finally:
+        for kind in KINDS:
+            unregister_output(kind.name)

@@ -18,6 +18,7 @@ does not stop the others.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -200,8 +201,13 @@ class OutputKind:
     - ``prepare(session, targets, options)``: read and check every input the targets to
       make need, before any is made, so bad input stops the build with its file and line.
     - ``localized``: a leaflet of a case for one audience; the build localizes it, records
-      its coverage and counts and applies ``--min-coverage`` before making it.
+      its coverage and counts and applies the coverage gate (:func:`coverage_gate`) to it,
+      before making it or, when it is up to date, from its manifest entry.
     - ``identity(target)``: the target's line in its key (default: ``repr(target)``).
+    - ``kept_html(session, target, entry)``: the files ``--keep-html`` writes for a target
+      that is up to date, from its manifest entry, without making it (None when the entry
+      cannot say: the target is made again). A kind with it also has its HTML beside each
+      of its PDFs removed with them.
     """
 
     name: str
@@ -214,6 +220,9 @@ class OutputKind:
     localized: bool = False
     identity: Callable[[Target], str] = repr
     description: str = ""
+    kept_html: Callable[[Session, Target, Mapping[str, Any]], dict[str, bytes] | None] | None = (
+        None
+    )
 
 
 _KINDS: dict[str, OutputKind] = {}
@@ -817,11 +826,37 @@ _STANDARD_FIELDS = frozenset(
 
 
 def coverage_threshold(config: ProjectConfig, locale: str, options: BuildOptions) -> float | None:
-    """The minimum coverage a leaflet in ``locale`` needs: ``--min-coverage``, else the locale's."""
+    """The minimum coverage a leaflet in ``locale`` needs: ``--min-coverage``, else the
+    locale's (``[locales.L] min_coverage``), else the project's (``[build] min_coverage``)."""
     if options.min_coverage is not None:
         return options.min_coverage
     info = config.locale_info.get(locale)
-    return info.min_coverage if info is not None else None
+    if info is not None and info.min_coverage is not None:
+        return info.min_coverage
+    default = config.build.get("min_coverage")
+    return float(default) if isinstance(default, (int, float)) else None
+
+
+def coverage_gate(
+    config: ProjectConfig, target: Target, coverage: float, options: BuildOptions
+) -> str | None:
+    """Why a localized target is held back (``coverage 10% is below 50%``), or None.
+
+    The one verdict for a target made now and one up to date: both compare the coverage as
+    the manifest records it (to a tenth of a percent) with this build's threshold.
+    """
+    threshold = coverage_threshold(config, target.locale, options)
+    recorded = round(coverage, 1)
+    if threshold is None or recorded >= threshold:
+        return None
+    shown = f"{recorded:.0f}" if round(recorded) < threshold else f"{recorded:.1f}"
+    return f"coverage {shown}% is below {threshold:g}%"
+
+
+def _held_back(result: TargetResult, reason: str, options: BuildOptions) -> TargetResult:
+    result.status = "below-coverage"
+    result.error = f"{reason} ({'skipped' if options.coverage_action == 'skip' else 'not built'})"
+    return result
 
 
 @dataclass
@@ -862,7 +897,9 @@ class BuildReport:
             return 1
         if self.by_status("below-coverage") and options.coverage_action == "fail":
             return 1
-        if options.strict and any(r.warnings for r in self.results if r.status == "built"):
+        # Warnings recorded for up-to-date outputs count as much as those of outputs made now.
+        strict = options.strict or self.options.strict
+        if strict and any(r.warnings for r in self.results if r.status in ("built", "skipped")):
             return 1
         return 0
 
@@ -977,14 +1014,9 @@ class Worker:
                 result.fallback_locales = sorted(
                     {t.locale for t in lc.texts.values() if str(t.status) in ("fallback", "source")}
                 )
-                threshold = coverage_threshold(config, target.locale, options)
-                if threshold is not None and result.coverage < threshold:
-                    result.status = "below-coverage"
-                    result.error = (
-                        f"coverage {result.coverage:.0f}% is below {threshold:g}% "
-                        f"({'skipped' if options.coverage_action == 'skip' else 'not built'})"
-                    )
-                    return result
+                reason = coverage_gate(config, target, result.coverage, options)
+                if reason is not None:
+                    return _held_back(result, reason, options)
             made = kind.make(job)
             self._write(target, made, result)
             result.status = "built"
@@ -1046,9 +1078,9 @@ class Worker:
             lambda html: self.pdf.layout(html, base_url=config.templates_dir),
         )
         laid_out = fitted.laid_out
+        html_bytes = fitted.html.encode("utf-8")
         if job.options.keep_html:
-            html_path = leaflet.pdf_path(config).with_suffix(".html")
-            write_bytes_atomic(html_path, fitted.html.encode("utf-8"))
+            write_bytes_atomic(config.root / _html_beside(leaflet.relpath()), html_bytes)
         title = lc.text(case.title)
         metadata = PdfMetadata(
             title=_plain(title.text),
@@ -1066,7 +1098,44 @@ class Worker:
             {leaflet.relpath(): pdf},
             pages=laid_out.pages,
             warnings=[*ui_warnings, *laid_out.messages],
+            # What --keep-html needs to write this HTML again when the PDF is up to date.
+            fields={
+                "fit": {"choices": fitted.choices, "page_style": fitted.page_style},
+                "html_sha256": hashlib.sha256(html_bytes).hexdigest(),
+            },
         )
+
+
+def _html_beside(relpath: str) -> str:
+    """Where ``--keep-html`` writes the HTML of a PDF: beside it, named alike."""
+    return relpath[: -len(".pdf")] + ".html" if relpath.endswith(".pdf") else relpath + ".html"
+
+
+def _pdf_kept_html(
+    session: Session, target: Target, entry: Mapping[str, Any]
+) -> dict[str, bytes] | None:
+    """The HTML of an up-to-date leaflet: rendered with the fit its build recorded, and
+    written only if it is byte for byte the HTML that build laid out (its sha256)."""
+    from plainlang.fit import refit
+    from plainlang.localize import localize
+
+    fit, digest = entry.get("fit"), entry.get("html_sha256")
+    if not isinstance(fit, dict) or not isinstance(digest, str):
+        return None  # a manifest from before the fit was recorded
+    choices, style = fit.get("choices"), fit.get("page_style", "")
+    if not isinstance(choices, dict) or not isinstance(style, str):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in choices.items()):
+        return None
+    try:
+        lc = localize(session.case(target.case), target.locale, session.catalogs)
+        html = session.renderer.html(lc, target.audience, target.layout, choices)
+    except PlainlangError:
+        return None  # made again, and the maker reports it
+    data = refit(html, style).encode("utf-8")
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None  # not what the build laid out (pictures moved with the checkout...)
+    return {_html_beside(target.relpath): data}
 
 
 def _plain(text: str) -> str:
@@ -1149,6 +1218,7 @@ register_output(
         localized=True,
         identity=_pdf_identity,
         description="build/pdf/<locale>/<case>-<audience>-<layout>.pdf",
+        kept_html=_pdf_kept_html,
     )
 )
 
@@ -1164,10 +1234,21 @@ def build(
     """Make every target of the plan whose inputs changed; see the module docstring.
 
     ``session`` is the project's session (or its folder, for a one-off build).
+
+    The gates see every target of the plan, made now or up to date: a localized target
+    below its coverage threshold (:func:`coverage_gate`; a threshold given to this build
+    need not be one its outputs were made with) is held back, its files are removed from
+    ``build/`` and its manifest entry dropped (``removed build/pdf/qu/x.pdf: coverage 10%
+    is below 50%`` in the report's warnings), and so is a target that reads it; with
+    ``keep_html`` an up-to-date target writes its HTML (``OutputKind.kept_html``) or is
+    made again; ``--strict`` (or ``[build] strict``) fails on the warnings its manifest
+    entry records (:meth:`BuildReport.exit_code`).
     """
     started = time.perf_counter()
     session = session if isinstance(session, Session) else Session(session)
     config = session.config
+    if config.build.get("strict") is True and not options.strict:
+        options = dataclasses.replace(options, strict=True)
     cases = session.require_cases(options.cases, hint="see plainlang build --dry-run for the plan")
     targets = plan_targets(config, cases, options)
     # The output folder takes files, before anything is made: a read-only folder, a file
@@ -1181,19 +1262,55 @@ def build(
     warnings = [manifest_problem] if manifest_problem else []
     todo: list[tuple[Target, str, BuildOptions]] = []
     results: list[TargetResult] = []
+    held: dict[str, str] = {}  # targets held back by the coverage gate, and why
+    removed: list[str] = []  # a line for each one whose files or entry were removed
+    manifest_changed = False
+
+    def hold_back(result: TargetResult, reason: str) -> None:
+        nonlocal manifest_changed
+        _held_back(result, reason, options)
+        held[result.target.name] = reason
+        kind = kinds[result.kind]
+        entry = manifest.pop(result.relpath, None)
+        gone = _remove_outputs(config.root, result.target, entry, kind.kept_html is not None)
+        if entry is not None or gone:
+            manifest_changed = True
+            removed.append(f"removed {result.relpath}: {reason}")
+
     for target in targets:
         key = hasher.key(target, kinds[target.kind])
+        kind = kinds[target.kind]
         entry = manifest.get(target.relpath)
-        if not options.force and _up_to_date(config.root, key, entry):
+        blocker = next((held[r] for r in target.requires if r in held), None)
+        if blocker is not None:  # reads an output the gate holds back
+            result = TargetResult(target, "below-coverage", config.root / target.relpath, key=key)
+            hold_back(result, blocker)
+            results.append(result)
+        elif not options.force and _up_to_date(config.root, key, entry):
             assert entry is not None
             skipped = TargetResult.up_to_date(target, config.root / target.relpath, key, entry)
             if skipped.files:
                 skipped.path = config.root / skipped.files[0]["path"]
+            reason = (
+                coverage_gate(config, target, skipped.coverage, options)
+                if kind.localized
+                else None
+            )
+            if reason is not None:
+                hold_back(skipped, reason)
+            elif options.keep_html and kind.kept_html is not None:
+                kept = kind.kept_html(session, target, entry)
+                if kept is None:  # the entry cannot say what the HTML was: make it again
+                    todo.append((target, key, options))
+                    continue
+                for rel, data in sorted(kept.items()):
+                    write_bytes_atomic(config.root / rel, data)
             results.append(skipped)
-            if progress:
-                progress(skipped, len(results), len(targets))
+        else:
+            todo.append((target, key, options))
             continue
-        todo.append((target, key, options))
+        if progress:
+            progress(results[-1], len(results), len(targets))
     localized = [t for t, _, _ in todo if kinds[t.kind].localized]
     session.share_compiled_templates(sorted({t.locale for t in localized}))
     # Every catalog and template the targets to make read is parsed first: a broken PO or
@@ -1208,7 +1325,9 @@ def build(
     saver = _ManifestSaver(mpath)
     for result in _execute(session, todo, jobs):
         results.append(result)
-        if result.status == "built":
+        if result.status == "below-coverage":
+            hold_back(result, held.get(result.target.name) or _reason(result))
+        elif result.status == "built":
             if kinds[result.kind].localized:  # a picture not found, said by each output
                 result.warnings[:0] = hasher.picture_warnings.get(result.target.case, [])
             old = manifest.get(result.relpath)
@@ -1220,14 +1339,58 @@ def build(
         saver.maybe_save(manifest)
     built = any(r.status == "built" for r in results)
     bad_input = any(r.error_code == 2 for r in results)
-    if built or manifest_problem or (not mpath.exists() and not bad_input):
+    if built or manifest_changed or manifest_problem or (not mpath.exists() and not bad_input):
         write_manifest(mpath, manifest)
     results.sort(key=lambda r: r.target)
+    warnings.extend(removed)
     # plainlang's own warnings of the outputs made (pictures, ui.po lines), each once;
     # WeasyPrint's were logged as they came.
     for result in results:
         warnings.extend(w for w in result.warnings if ": warning: " in w and w not in warnings)
     return BuildReport(results, time.perf_counter() - started, options, warnings)
+
+
+def _reason(result: TargetResult) -> str:
+    """The gate's reason in a held-back result's error (``coverage 10% is below 50%``)."""
+    return (result.error or "below its coverage threshold").rsplit(" (", 1)[0]
+
+
+def _remove_outputs(
+    root: Path, target: Target, entry: Mapping[str, Any] | None, html_beside: bool
+) -> bool:
+    """Remove the files of a target held back by a gate: those its manifest entry lists,
+    those of its planned paths that are on disk (a cached build/ whose manifest lost its
+    entry) and, for a kind with ``--keep-html``, the HTML beside each PDF. Only paths the
+    target plans are touched. True when a file was removed.
+    """
+    rels = {str(item.get("path")) for item in _entry_files(entry)} if entry else set()
+    for planned in target.paths:
+        if GROUP_NUMBER not in planned:
+            rels.add(planned)
+            continue
+        folder = root / planned.rpartition("/")[0]
+        if folder.is_dir():
+            rels.update(child.relative_to(root).as_posix() for child in folder.iterdir())
+    rels = {rel for rel in rels if _in_build(rel) and target.accepts(rel)}
+    if html_beside:
+        rels |= {_html_beside(rel) for rel in rels if rel.endswith(".pdf")}
+    gone = False
+    for rel in sorted(rels):
+        path = root / rel
+        try:
+            if stat.S_ISDIR(path.lstat().st_mode):
+                continue
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputError(
+                f"cannot remove it: {exc.strerror or exc}",
+                SourceLocation(rel),
+                hint="it is below its coverage threshold; make the folder writable",
+            ) from exc
+        gone = True
+    return gone
 
 
 def _entry_files(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -1316,7 +1479,7 @@ def _execute(
 ) -> Iterator[TargetResult]:
     if not todo:
         return
-    failed: set[str] = set()
+    failed: dict[str, TargetResult] = {}
 
     def runnable(
         wave: list[tuple[Target, str, BuildOptions]],
@@ -1325,7 +1488,14 @@ def _execute(
         for item in wave:
             target = item[0]
             missing = [r for r in target.requires if r in failed]
-            if missing:
+            below = [failed[r] for r in missing if failed[r].status == "below-coverage"]
+            if below:  # reads an output the coverage gate holds back: held back with it
+                result = TargetResult(
+                    target, "below-coverage", session.root / target.relpath, key=item[1]
+                )
+                result.error = below[0].error
+                blocked.append(result)
+            elif missing:
                 result = TargetResult(target, "failed", session.root / target.relpath, key=item[1])
                 result.error = f"not made: {', '.join(missing)} failed"
                 result.error_code = 1
@@ -1336,7 +1506,7 @@ def _execute(
 
     def note(result: TargetResult) -> TargetResult:
         if result.status != "built":
-            failed.add(result.target.name)
+            failed[result.target.name] = result
         return result
 
     waves = _waves(todo)

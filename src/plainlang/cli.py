@@ -390,7 +390,10 @@ def _in_ci() -> bool:
     "--force", is_flag=True, help="Rebuild even the outputs whose inputs did not change."
 )
 @click.option(
-    "--strict", is_flag=True, help="Exit 1 on any warning (WeasyPrint messages included)."
+    "--strict",
+    is_flag=True,
+    help="Exit 1 on any warning (WeasyPrint messages included), of outputs made now or "
+    "recorded in the manifest for those up to date.",
 )
 @click.option(
     "--shard", default=None, metavar="K/N", help="Build only part K of N of the plan (CI matrices)."
@@ -399,10 +402,13 @@ def _in_ci() -> bool:
     "--min-coverage",
     type=click.FloatRange(0, 100),
     default=None,
-    help="Leaflets below N% translated are not built (exit 1).",
+    help="Leaflets below N% translated are not built, and removed if an earlier build "
+    "made them (exit 1) [default: min_coverage of [locales.L], else of [build]].",
 )
 @click.option(
-    "--skip-below-coverage", is_flag=True, help="With --min-coverage: skip those leaflets, exit 0."
+    "--skip-below-coverage",
+    is_flag=True,
+    help="With a coverage threshold: skip those leaflets (still removed), exit 0.",
 )
 @click.option(
     "--dry-run", is_flag=True, help="Print the planned output paths, one a line, and stop."
@@ -410,7 +416,8 @@ def _in_ci() -> bool:
 @click.option(
     "--keep-html",
     is_flag=True,
-    help="Also write the HTML beside each PDF (render it with weasyprint).",
+    help="Also write the HTML beside each PDF, up-to-date ones included (render it with "
+    "weasyprint).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @pass_ctx

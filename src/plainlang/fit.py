@@ -41,6 +41,14 @@ class Fitted:
     laid_out: Any  # plainlang.pdf.LaidOut
     choices: dict[str, str]
     passes: int  # layouts made (each costs about as much as the PDF itself)
+    #: What a growing layout adds to the HTML of ``choices`` (its measured page size);
+    #: with the choices, it makes the same HTML again without a layout (:func:`refit`).
+    page_style: str = ""
+
+
+def refit(html: str, page_style: str) -> str:
+    """The fitted HTML from the HTML of a fit's choices and its :attr:`Fitted.page_style`."""
+    return html.replace("</head>", page_style, 1) if page_style else html
 
 
 def first_choices(spec: LayoutSpec) -> dict[str, str]:
@@ -215,5 +223,6 @@ def _grow(
             hint="shorten the case",
         )
     height = max(least_mm, first.content_bottom_mm() + 1.0)
-    fitted_html = html.replace("</head>", _page_style(width, height), 1)
-    return Fitted(fitted_html, layout(fitted_html), first_choices(spec), 2)
+    style = _page_style(width, height)
+    fitted_html = refit(html, style)
+    return Fitted(fitted_html, layout(fitted_html), first_choices(spec), 2, style)

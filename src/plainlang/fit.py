@@ -78,7 +78,39 @@ def fit_leaflet(
     """
     fitted = _grow(spec, render, layout) if spec.grow else _search(spec, render, layout)
     check_fits(spec, fitted.laid_out)
-    return fitted
+    return _pad(spec, fitted, render, layout)
+
+
+#: The choice a layout whose pages come in steps (a booklet) reads for its blank pages.
+PAD_CHOICE = "pad_pages"
+
+
+def _pad(
+    spec: LayoutSpec,
+    fitted: Fitted,
+    render: Callable[[Mapping[str, str]], str],
+    layout: Callable[[str], Any],
+) -> Fitted:
+    """A leaflet of ``page_step`` pages at a time (a booklet: 4, 8, 12, 16), padded.
+
+    The template is told how many blank pages to add (``leaflet.choice("pad_pages")``,
+    the layout puts them before its back page) and laid out once more; a template that
+    does not add them is a BuildError, not a booklet that folds wrong.
+    """
+    pages = fitted.laid_out.pages
+    wanted = spec.sheet_pages(pages)
+    if wanted == pages:
+        return fitted
+    choices = {**fitted.choices, PAD_CHOICE: str(wanted - pages)}
+    html = render(choices)
+    laid_out = layout(html)
+    if laid_out.pages != wanted:
+        raise BuildError(
+            f"{spec.name} needs {wanted} pages (in steps of {spec.page_step}) but has "
+            f"{laid_out.pages} with {wanted - pages} blank pages asked for",
+            hint='its template adds leaflet.choice("pad_pages") blank pages before the back',
+        )
+    return Fitted(html, laid_out, choices, fitted.passes + 1)
 
 
 def check_fits(spec: LayoutSpec, laid_out: Any) -> None:

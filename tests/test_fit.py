@@ -234,3 +234,19 @@ def _page_texts(laid_out) -> list[str]:
 
     data = laid_out.document.write_pdf()
     return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize(("inside", "chosen", "pages"), [({"big": 3, "small": 2}, "small", 4),
+                                                        ({"big": 4, "small": 3}, "big", 8)])
+def test_a_booklet_takes_the_roomiest_option_of_the_fewest_sheets(pdf, tmp_path, inside, chosen, pages):
+    """Big type on 5 pages is printed as 8: small type on 4 pages saves a sheet and wins;
+    when it saves none (6 and 5 pages are both 8), the roomier option stays."""
+    spec = LayoutSpec("booklet", "-", "-", "A6", pages=16, page_step=4,
+                      fit=(FitChoice("size", ("big", "small"), None, "leaflet"),))
+    fitted = fit_leaflet(
+        spec,
+        lambda c: _pages_html(inside[c["size"]], dict(c)),
+        lambda h: pdf.layout(h, base_url=tmp_path),
+    )
+    assert fitted.choices["size"] == chosen
+    assert fitted.laid_out.pages == pages

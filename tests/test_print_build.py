@@ -315,3 +315,20 @@ def test_bad_sheets_key_is_a_config_error_at_its_line(
         load_config(project)
     assert message in str(info.value)
     assert info.value.location is not None and info.value.location.line == line
+
+
+def test_sheets_of_a_leaflet_below_coverage_are_kept_back_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--skip-below-coverage skips a booklet under the threshold, and its sheets with it
+    (exit 0); without it, both are reported and the build exits 1."""
+    project = _project(tmp_path)
+    args = ("--locale", "ay", "--audience", "youth", "--layout", "booklet",
+            "--min-coverage", "90", "--json")
+    capsys.readouterr()
+    assert _build(project, *args, "--skip-below-coverage") == 0
+    results = {r["kind"]: r for r in json.loads(capsys.readouterr().out)}
+    assert results["pdf"]["status"] == results["sheets"]["status"] == "below-coverage"
+    assert "below coverage" in results["sheets"]["error"]
+    assert not (project / "build/pdf/ay/water-youth-booklet-sheets.pdf").exists()
+    assert _build(project, *args) == 1

@@ -1327,7 +1327,7 @@ def _execute(
 ) -> Iterator[TargetResult]:
     if not todo:
         return
-    failed: set[str] = set()
+    failed: dict[str, str] = {}  # the targets not made, and their status
 
     def runnable(
         wave: list[tuple[Target, str, BuildOptions]],
@@ -1338,8 +1338,14 @@ def _execute(
             missing = [r for r in target.requires if r in failed]
             if missing:
                 result = TargetResult(target, "failed", session.root / target.relpath, key=item[1])
-                result.error = f"not made: {', '.join(missing)} failed"
-                result.error_code = 1
+                if all(failed[r] == "below-coverage" for r in missing):
+                    # What reads a leaflet kept back by --min-coverage is kept back with it
+                    # (the sheets of a booklet), and --skip-below-coverage skips both.
+                    result.status = "below-coverage"
+                    result.error = f"not made: {', '.join(missing)} is below coverage"
+                else:
+                    result.error = f"not made: {', '.join(missing)} failed"
+                    result.error_code = 1
                 blocked.append(result)
             else:
                 ok.append(item)
@@ -1347,7 +1353,7 @@ def _execute(
 
     def note(result: TargetResult) -> TargetResult:
         if result.status != "built":
-            failed.add(result.target.name)
+            failed[result.target.name] = result.status
         return result
 
     waves = _waves(todo)

@@ -417,34 +417,81 @@ def memory_figures(samples: list[dict[str, Any]], total: int, window: int) -> di
 
 
 def bench_audio(project: Path, cases: int, rounds: int) -> dict[str, Any]:
-    """The audio version of K leaflets against their trifold PDFs, same leaflets, same run."""
+    """The audio version of K leaflets against their trifold PDFs, same leaflets, same run.
+
+    Two comparisons: a first build (``--force``, the cache of encoded segments emptied
+    before every audio run) and a rebuild after one sentence of the case changed (both
+    without ``--force``: every leaflet says that sentence, so all are made again).
+    """
     work = fresh_copy(project, "audio")
     ids = case_ids(work)[:cases]
-    select = [*case_args(ids), "--jobs", "1", "--force"]
-    pdf_cmd = plainlang("build", "--layout", "trifold", *select)
-    audio_cmd = plainlang("audio", "build", *select)
+    select = [*case_args(ids), "--jobs", "1"]
+    pdf_cmd = plainlang("build", "--layout", "trifold", *select, "--force")
+    audio_cmd = plainlang("audio", "build", *select, "--force")
+    cache = work / "build" / ".cache" / "audio"
     run_timed(audio_cmd, work)  # warm: imports, espeak-ng's data, the disk cache
     pdfs: list[Timing] = []
     audios: list[Timing] = []
     for _ in range(rounds):
         pdfs.append(run_timed(pdf_cmd, work))
+        shutil.rmtree(cache, ignore_errors=True)
         audios.append(run_timed(audio_cmd, work))
     count = built_count(pdfs[0])[0]
     audio_count = built_count(audios[0])[0]
     if audio_count != count:
         raise SystemExit(f"{audio_count} audio files for {count} PDFs")
-    return _ratio_result(
+    units = len(list(cache.glob("*.opus")))
+    segments = sum(e["segments"] for e in _audio_entries(work))
+    edit_pdfs: list[Timing] = []
+    edit_audios: list[Timing] = []
+    for round_ in range(rounds):
+        _edit_one_sentence(work / "content" / "cases" / f"{ids[0]}.md", round_)
+        edit_pdfs.append(run_timed(plainlang("build", "--layout", "trifold", *select), work))
+        before = len(list(cache.glob("*.opus")))
+        edit_audios.append(run_timed(plainlang("audio", "build", *select), work))
+        new_units = len(list(cache.glob("*.opus"))) - before
+        for timing, what in ((edit_pdfs[-1], "PDFs"), (edit_audios[-1], "audio files")):
+            if built_count(timing)[0] != count:
+                raise SystemExit(f"the edit of {ids[0]} made {built_count(timing)[0]} {what}")
+    result = _ratio_result(
         "audio",
         numerator=audios,
         denominator=pdfs,
         leaflets=count,
-        extra={"stages": audio_stages(work, ids[0]), **audio_durations(work)},
+        extra={"stages": audio_stages(work, ids[0]), **audio_durations(work),
+               "segments": segments, "units_encoded": units,
+               "edit_units_encoded": new_units},
     )
+    result["edit"] = _ratio_result(
+        "audio after one edit", numerator=edit_audios, denominator=edit_pdfs, leaflets=count
+    )
+    return result
+
+
+def _edit_one_sentence(case: Path, round_: int) -> None:
+    """Change the first paragraph of a case's body by a word (another word each round)."""
+    lines = case.read_text(encoding="utf-8").splitlines(keepends=True)
+    body = lines.index("---\n", 1) + 1
+    for i in range(body, len(lines)):
+        text = lines[i]
+        if text.strip() and text[0].isalpha():
+            lines[i] = text.rstrip("\n") + f" Round {round_ + 1}.\n"
+            case.write_text("".join(lines), encoding="utf-8")
+            return
+    raise SystemExit(f"{case}: no paragraph to edit")
 
 
 def audio_stages(root: Path, case: str) -> dict[str, Any]:
-    """Seconds of each stage of one audio file (the first locale and audience of ``case``)."""
-    from plainlang.audio import AudioMaker, encode_opus, synthesize
+    """CPU seconds of each stage of one audio file (the first locale and audience of
+    ``case``), every segment made anew (no cache)."""
+    from plainlang.audio import (
+        AudioMaker,
+        encode_unit,
+        join_opus,
+        parse_opus,
+        spoken_units,
+        unit_samples,
+    )
     from plainlang.catalogs import load_cases
     from plainlang.config import load_config
     from plainlang.localize import CatalogSet, localize
@@ -455,32 +502,43 @@ def audio_stages(root: Path, case: str) -> dict[str, Any]:
     maker = AudioMaker(LeafletRenderer(config, catalogs))
     (found,) = load_cases(config, [case])
     locale, audience = config.locales[0], (found.audiences or config.audiences)[0]
+
     def cpu() -> float:  # this process and the tools it ran (espeak-ng, opusenc)
         own = resource.getrusage(resource.RUSAGE_SELF)
         return own.ru_utime + own.ru_stime + _children_cpu()
 
     lc = localize(found, locale, catalogs)
     maker.plan(lc, audience)  # warm: the ui catalogs, the words template
+    maker.encoder.preskip  # noqa: B018 (warm: asked of opusenc once per process)
     t0 = cpu()
     plan = maker.plan(lc, audience)
     t1 = cpu()
-    samples = synthesize(plan.segments)
+    units = spoken_units(plan.segments)
+    samples = [unit_samples(u) for u in units]
     t2 = cpu()
-    encode_opus(samples, serial=plan.serial, tags=plan.tags, encoder=maker.encoder)
+    encoded = [encode_unit(s, maker.encoder) for s in samples]
     t3 = cpu()
+    data = join_opus([parse_opus(e) for e in encoded], serial=plan.serial, tags=plan.tags)
+    t4 = cpu()
     return {  # CPU seconds
         "leaflet": plan.relpath,
-        "audio_s": round(len(samples) / 48_000, 1),
+        "audio_s": round(sum(map(len, samples)) / 48_000, 1),
         "segments": len(plan.segments),
+        "bytes": len(data),
         "script_s": round(t1 - t0, 3),
-        "speech_s": round(t2 - t1, 3),  # espeak-ng, resampling, pauses
-        "encode_s": round(t3 - t2, 3),  # opusenc
+        "speech_s": round(t2 - t1, 3),  # espeak-ng per segment, resampling, pauses
+        "encode_s": round(t3 - t2, 3),  # opusenc per segment
+        "join_s": round(t4 - t3, 3),  # reading the segments' pages, writing the leaflet's
     }
 
 
-def audio_durations(root: Path) -> dict[str, Any]:
+def _audio_entries(root: Path) -> list[dict[str, Any]]:
     manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
-    audio = [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    return [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+
+
+def audio_durations(root: Path) -> dict[str, Any]:
+    audio = _audio_entries(root)
     seconds = [e["duration"] for e in audio]
     return {
         "audio_files": len(audio),
@@ -572,19 +630,34 @@ def table(results: dict[str, Any]) -> str:
         )
     a = results.get("audio")
     if a:
-        st = a["stages"]
+        st, e = a["stages"], a["edit"]
         rows.append(
             (
                 "audio",
-                f"audio {a['numerator_wall']:.1f} s vs trifold PDFs {a['denominator_wall']:.1f} s"
-                f" ({a['leaflets']} leaflets, about {a['audio_seconds_mean']:.0f} s of speech"
-                f" each, jobs 1); CPU ratio {a['ratio_cpu']:.2f}x; one leaflet, CPU: script"
+                f"first build: audio {a['numerator_wall']:.1f} s vs trifold PDFs"
+                f" {a['denominator_wall']:.1f} s ({a['leaflets']} leaflets, about"
+                f" {a['audio_seconds_mean']:.0f} s of speech each, jobs 1, no cache:"
+                f" {a['units_encoded']} segments encoded for {a['segments']} said);"
+                f" CPU ratio {a['ratio_cpu']:.2f}x; one leaflet alone, CPU: script"
                 f" {st['script_s']:.2f} s, espeak-ng {st['speech_s']:.2f} s,"
-                f" opusenc {st['encode_s']:.2f} s",
+                f" opusenc {st['encode_s']:.2f} s, join {st['join_s']:.2f} s",
                 f"{a['ratio_wall']:.2f}x",
                 "well under 1x",
                 _yes(a["ratio_wall"] < 0.5),
                 f"{a['background_cores']:.1f}",
+            )
+        )
+        rows.append(
+            (
+                "audio, one edit",
+                f"one sentence of the case changed: audio {e['numerator_wall']:.1f} s vs"
+                f" trifold PDFs {e['denominator_wall']:.1f} s ({e['leaflets']} leaflets,"
+                f" {a['edit_units_encoded']} segments encoded); CPU ratio"
+                f" {e['ratio_cpu']:.2f}x",
+                f"{e['ratio_wall']:.2f}x",
+                "well under 1x",
+                _yes(e["ratio_wall"] < 0.5),
+                f"{e['background_cores']:.1f}",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -3,7 +3,9 @@ by numbers (duration, loudness, pauses, a test tone where a recording was put)."
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -20,16 +22,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plainlang.audio import (
+    CACHE_DIR,
     SAMPLE_RATE,
     AudioMaker,
     AudioSegment,
+    Encoder,
     Espeak,
     _ssml,
     address_pieces,
     choose_voices,
+    encode_unit,
+    join_opus,
+    parse_opus,
     recording_name,
     samples_rms,
+    spoken_units,
     synthesize,
+    unit_samples,
 )
 from plainlang.config import load_config, parse_config
 from plainlang.errors import ConfigError
@@ -436,7 +445,8 @@ def test_one_segment_is_speech_and_pauses_are_silence(audio_project: Path) -> No
 
 
 def test_same_inputs_give_the_same_bytes(
-    audio_project: Path, run: Callable[..., Result], tmp_path: Path
+    audio_project: Path, run: Callable[..., Result], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     args = ("audio", "build", "--case", "water", "--locale", "qu", "--audience", "women")
     assert run("--project", audio_project, *args).code == 0
@@ -444,7 +454,8 @@ def test_same_inputs_give_the_same_bytes(
     first = hashlib.sha256(path.read_bytes()).hexdigest()
     assert run("--project", audio_project, *args, "--force").code == 0
     assert hashlib.sha256(path.read_bytes()).hexdigest() == first
-    # Elsewhere on disk, too.
+    # Elsewhere on disk, with no cache of segments, on another day, too.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     other = tmp_path / "elsewhere" / "checkout"
     shutil.copytree(audio_project, other, ignore=shutil.ignore_patterns("build"))
     assert run("--project", other, *args).code == 0
@@ -520,3 +531,186 @@ def test_espeak_and_opusenc_are_installed() -> None:
     """The README's install command brings both (this suite never skips audio)."""
     assert shutil.which("espeak-ng") and shutil.which("opusenc")
     assert os.path.exists("/usr/bin/espeak-ng")
+
+
+# -- segments encoded once, joined -------------------------------------------------------------
+
+
+def _cache(root: Path) -> set[str]:
+    return {p.name for p in (root / CACHE_DIR).glob("*.opus")}
+
+
+def _build(run: Callable[..., Result], root: Path, locale: str, audience: str,
+           *more: str) -> Path:
+    result = run("--project", root, "audio", "build", "--case", "water", "--locale", locale,
+                 "--audience", audience, *more)
+    assert result.code == 0, result.err
+    return root / "build" / "audio" / locale / f"water-{audience}.ogg"
+
+
+def test_a_segment_is_encoded_once_for_every_leaflet_that_says_it(
+    audio_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    clean = tmp_path / "clean"
+    shutil.copytree(audio_project, clean)
+    youth = _build(run, audio_project, "es", "youth")
+    _, plan = _plan(audio_project, "water", "es", "youth")
+    after_youth = _cache(audio_project)
+    assert len(after_youth) == len({u.key(Encoder(), Espeak.detect().version)
+                                    for u in spoken_units(plan.segments)})
+    # Another audience of the same case says most of the same things: only what is new is
+    # encoded, and the file is byte for byte the one made with no cache at all.
+    women = _build(run, audio_project, "es", "women")
+    _, other = _plan(audio_project, "water", "es", "women")
+    new = _cache(audio_project) - after_youth
+    assert 0 < len(new) < len(other.segments) / 2
+    alone = _build(run, clean, "es", "women")
+    assert women.read_bytes() == alone.read_bytes()
+    # Nothing new to encode: --force joins the cached segments again, same bytes.
+    before = youth.read_bytes()
+    assert _build(run, audio_project, "es", "youth", "--force").read_bytes() == before
+    assert len(_cache(audio_project)) == len(after_youth | new)
+
+
+def test_one_changed_sentence_encodes_one_segment(
+    audio_project: Path, run: Callable[..., Result]
+) -> None:
+    path = _build(run, audio_project, "es", "youth")
+    old_bytes, cached = path.read_bytes(), _cache(audio_project)
+    po = audio_project / "locales" / "es" / "LC_MESSAGES" / "water.po"
+    text = po.read_text(encoding="utf-8")
+    assert '"Entréguela en mesa de partes."' in text
+    po.write_text(text.replace("Entréguela en mesa", "Entréguela en la mesa"), encoding="utf-8")
+    _build(run, audio_project, "es", "youth")
+    assert len(_cache(audio_project) - cached) == 1
+    assert path.read_bytes() != old_bytes
+    samples = _decode(path)
+    _, plan = _plan(audio_project, "water", "es", "youth")
+    assert "Entréguela en la mesa de partes." in [s.text for s in plan.segments]
+    assert abs(len(samples) / SAMPLE_RATE - len(synthesize(plan.segments)) / SAMPLE_RATE) < 2
+
+
+def test_joined_segments_play_as_one_stream_without_clicks(
+    audio_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _build(run, audio_project, "qu", "youth")
+    info = subprocess.run(["opusinfo", str(path)], capture_output=True, text=True, check=True)
+    assert "WARNING" not in info.stdout + info.stderr and "ERROR" not in info.stdout
+    assert "Logical stream 1 ended" in info.stdout
+    assert f"Pre-skip: {Encoder().preskip}" in info.stdout and "Packet duration:   20.0ms (max)" in info.stdout
+    assert "TITLE=" in info.stdout and "LANGUAGE=qu" in info.stdout
+    wav = tmp_path / "out.wav"
+    subprocess.run(["opusdec", "--quiet", "--rate", "48000", str(path), str(wav)], check=True)
+    by_opusdec, rate = soundfile.read(wav, dtype="float32")
+    samples = _decode(path)  # libsndfile
+    assert rate == SAMPLE_RATE and len(by_opusdec) == len(samples)
+
+    maker, plan = _plan(audio_project, "water", "qu", "youth")
+    preskip, frame = maker.encoder.preskip, maker.encoder.frame_samples
+    units = spoken_units(plan.segments)
+    pieces = [unit_samples(u) for u in units]
+    lengths = [len(p) + (-(len(p) + preskip) % frame) for p in pieces]
+    assert len(samples) == sum(lengths) + preskip * (len(units) - 1)
+    # Each unit ends in its pause; where the next unit's packets take over (and the
+    # encoder's look-ahead of the next unit plays), the decoded sound is silence, not a click.
+    end = 0
+    quiet_edges = 0
+    for unit, piece, length in zip(units, pieces, lengths, strict=True):
+        words_end = end + len(piece) - unit.trail * SAMPLE_RATE // 1000
+        end += length
+        if unit.trail >= 100:
+            edge = samples[max(words_end + 60 * 48, end - 240) : end + preskip]
+            assert np.max(np.abs(edge)) < 0.01, (unit.segment.kind, unit.segment.text)
+            quiet_edges += 1
+        end += preskip
+    assert quiet_edges > 10
+    # One unit decoded alone sounds as loud as it was synthesised (within 1.5 dB).
+    unit = next(u for u in units if u.segment.kind == "paragraph")
+    piece = unit_samples(unit)
+    decoded, _ = soundfile.read(io.BytesIO(encode_unit(piece, maker.encoder)), dtype="float32")
+    ratio = samples_rms(decoded) / samples_rms(piece)
+    assert 10 ** (-1.5 / 20) < ratio < 10 ** (1.5 / 20), ratio
+
+
+def test_a_damaged_cached_segment_is_made_again(
+    audio_project: Path, run: Callable[..., Result]
+) -> None:
+    path = _build(run, audio_project, "es", "youth")
+    good = path.read_bytes()
+    victims = sorted((audio_project / CACHE_DIR).glob("*.opus"))
+    data = bytearray(victims[0].read_bytes())
+    data[len(data) // 2] ^= 0x40
+    victims[0].write_bytes(bytes(data))
+    victims[1].write_bytes(victims[1].read_bytes()[:-7])  # cut short
+    victims[2].write_bytes(b"")
+    assert _build(run, audio_project, "es", "youth", "--force").read_bytes() == good
+    assert parse_opus(victims[0].read_bytes()).packets  # made again, whole
+
+
+def test_the_cache_stays_inside_the_project(
+    audio_project: Path, run: Callable[..., Result], tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (audio_project / "build").mkdir()
+    (audio_project / "build" / ".cache").symlink_to(outside, target_is_directory=True)
+    path = _build(run, audio_project, "es", "youth")
+    assert list(outside.iterdir()) == []
+    assert samples_rms(_decode(path)) > 0.02
+
+
+def test_a_new_recording_of_a_segment_replaces_the_cached_voice(
+    audio_project: Path, run: Callable[..., Result]
+) -> None:
+    _build(run, audio_project, "es", "youth")
+    _, plan = _plan(audio_project, "water", "es", "youth")
+    title = next(s for s in plan.segments if s.kind == "title")
+    wav = audio_project / "recordings" / "es" / "water" / f"{title.name}.wav"
+    _write_sine_wav(wav, 440, 1.5)
+    assert _tone_seconds(_decode(_build(run, audio_project, "es", "youth")), 440) >= 1.2
+    _write_sine_wav(wav, 1000, 1.5)  # the person recorded it again
+    samples = _decode(_build(run, audio_project, "es", "youth"))
+    assert _tone_seconds(samples, 1000) >= 1.2 and _tone_seconds(samples, 440) < 0.5
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.data())
+def test_a_changed_byte_in_an_ogg_opus_file_is_found(data: st.DataObject) -> None:
+    """Every byte of a page is under its CRC (or is the CRC): parse_opus never joins a
+    damaged segment."""
+    stream = _small_ogg()
+    index = data.draw(st.integers(0, len(stream) - 1))
+    flip = data.draw(st.integers(1, 255))
+    damaged = bytearray(stream)
+    damaged[index] ^= flip
+    with pytest.raises(ValueError):
+        parse_opus(bytes(damaged))
+
+
+@functools.cache
+def _small_ogg() -> bytes:
+    tone = (0.3 * np.sin(np.arange(48_000 // 4) / 48_000 * 2 * np.pi * 300)).astype(np.float32)
+    return encode_unit(tone, Encoder())
+
+
+def test_joining_counts_granules_and_marks_the_end() -> None:
+    from mutagen.ogg import OggPage
+
+    one = parse_opus(_small_ogg())
+    joined = join_opus([one, one, one], serial=1234, tags={"TITLE": "a\nb"})
+    pages = []
+    stream = io.BytesIO(joined)
+    while stream.tell() < len(joined):
+        pages.append(OggPage(stream))
+    assert [p.sequence for p in pages] == list(range(len(pages)))
+    assert {p.serial for p in pages} == {1234}
+    assert pages[0].first and pages[-1].last and not any(p.last for p in pages[:-1])
+    assert pages[-1].position == 3 * one.samples
+    positions = [p.position for p in pages[2:]]
+    assert positions == sorted(positions)
+    again = parse_opus(joined)
+    assert again.packets == one.packets * 3 and "TITLE=a b" in again.comments
+    decoded, _ = soundfile.read(io.BytesIO(joined), dtype="float32")
+    assert len(decoded) == 3 * one.samples - one.preskip
+    with pytest.raises(ValueError):
+        join_opus([], serial=1, tags={})

@@ -116,7 +116,8 @@ def test_build_proof_preview_and_stats_share_one_session(leaflet_project, reads)
     project.build(locale="qu", jobs=1)
     assert reads["plainlang.toml"] == 1
     po_reads = {k: n for k, n in reads.items() if k != "plainlang.toml"}
-    assert "locales/qu/LC_MESSAGES/water.po" in po_reads and "locales/es/LC_MESSAGES/ui.po" in po_reads
+    assert "locales/qu/LC_MESSAGES/water.po" in po_reads
+    assert any(k.endswith("LC_MESSAGES/ui.po") for k in po_reads)  # the project's or theme's
     assert set(po_reads.values()) == {1}, po_reads  # every catalog parsed once, for all of them
 
     # A translator saves one catalog: only that file is parsed again, and the leaflets that

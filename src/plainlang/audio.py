@@ -31,9 +31,10 @@ import re
 import shutil
 import stat
 import subprocess
+import threading
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -750,50 +751,101 @@ def _wav_pcm16(data: bytes) -> tuple[int, bytes]:
     raise AudioError("espeak-ng's WAV output has no data")
 
 
+@dataclass(frozen=True)
+class SpokenUnit:
+    """One segment with the silence that follows it: what is synthesised, encoded and
+    cached once, whichever leaflet says it.
+
+    The pause between two segments is the longer of the first's ``pause_after`` and the
+    second's ``pause_before``; it is kept as silence at the end of the first (the first
+    segment of a script also gets its ``pause_before`` as silence in front). A boundary
+    between two units therefore always falls in silence, where joining two independently
+    encoded Opus streams cannot be heard.
+    """
+
+    segment: AudioSegment
+    lead: int  # ms of silence before the words
+    trail: int  # ms of silence after them
+    recording: str | None = None  # sha256 of the person's recording that replaces the voice
+
+    def key(self, encoder: Encoder, espeak_version: str) -> str:
+        """A hash of everything the unit's Opus packets are made of."""
+        import soxr
+
+        s = self.segment
+        source = f"recording {self.recording}" if self.recording else f"voice {s.voice}"
+        lines = [
+            f"plainlang {__version__}",
+            "audio unit 1",
+            f"espeak-ng {espeak_version} at {WORDS_PER_MINUTE} wpm, amplitude {AMPLITUDE}",
+            f"encoder {encoder.version} {' '.join(encoder.args())}",
+            f"soxr {soxr.__version__} rate {SAMPLE_RATE}",
+            f"silence {self.lead} {self.trail}",
+            source,
+            f"{s.locale} {s.text}",
+        ]
+        return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def spoken_units(
+    segments: Sequence[AudioSegment], recording_hashes: Mapping[str, str] | None = None
+) -> list[SpokenUnit]:
+    """The script as units: each segment with its silence (see :class:`SpokenUnit`)."""
+    hashes = recording_hashes or {}
+    units = []
+    for index, segment in enumerate(segments):
+        lead = segment.pause_before if index == 0 else 0
+        following = segments[index + 1].pause_before if index + 1 < len(segments) else 0
+        trail = max(segment.pause_after, following)
+        units.append(SpokenUnit(segment, lead, trail, hashes.get(segment.name)))
+    return units
+
+
+def unit_samples(unit: SpokenUnit, recording: Samples | None = None) -> Samples:
+    """A unit's sound at :data:`SAMPLE_RATE`: its silence, and the voice or the recording."""
+    import numpy as np
+
+    words = recording if recording is not None else _trim_tail(speak([unit.segment]))
+    return np.concatenate(
+        [_silence(unit.lead), words.astype(np.float32, copy=False), _silence(unit.trail)]
+    )
+
+
+#: espeak-ng ends what it reads with about 440 ms of silence (its end of a clause, and of
+#: the text); read as one text, a leaflet's segments had about 150 ms between them. The
+#: pauses of :data:`PAUSES` come on top of what is kept.
+SPOKEN_TAIL_MS = 150
+_QUIET = 10 ** (-60 / 20)  # -60 dBFS: below what a phone's speaker plays
+
+
+def _trim_tail(samples: Samples, keep_ms: int = SPOKEN_TAIL_MS) -> Samples:
+    """``samples`` with the silence at their end cut to ``keep_ms`` (the cut is in silence)."""
+    import numpy as np
+
+    loud = np.flatnonzero(np.abs(samples) > _QUIET)
+    end = int(loud[-1]) + 1 if len(loud) else 0
+    return samples[: min(len(samples), end + keep_ms * SAMPLE_RATE // 1000)]
+
+
+def _silence(ms: int) -> Samples:
+    import numpy as np
+
+    return np.zeros(ms * SAMPLE_RATE // 1000, dtype=np.float32)
+
+
 def synthesize(
     segments: Sequence[AudioSegment], recordings: Mapping[str, Samples] | None = None
 ) -> Samples:
-    """The whole script as mono samples at :data:`SAMPLE_RATE`.
+    """The whole script as mono samples at :data:`SAMPLE_RATE`, unit after unit.
 
-    Runs of synthetic segments are read by one espeak-ng each (voices switched inside it),
-    a recorded segment is its recording; pauses between segments are the longer of the
-    two segments' pauses.
+    Each segment is read by espeak-ng on its own (a recorded one is its recording), with
+    the pauses of :func:`spoken_units` as silence. This is what the audio file says, less
+    the few milliseconds of silence that the encoder adds at each unit's end.
     """
     import numpy as np
 
     recordings = recordings or {}
-    events: list[AudioSegment | int] = []
-    after = 0
-    for index, segment in enumerate(segments):
-        gap = segment.pause_before if index == 0 else max(after, segment.pause_before)
-        if gap:
-            events.append(gap)
-        events.append(segment)
-        after = segment.pause_after
-    if after:
-        events.append(after)
-    pieces: list[Samples] = []
-    i = 0
-    while i < len(events):
-        event = events[i]
-        if isinstance(event, int):
-            pieces.append(np.zeros(event * SAMPLE_RATE // 1000, dtype=np.float32))
-            i += 1
-        elif event.name in recordings:
-            pieces.append(recordings[event.name])
-            i += 1
-        else:
-            last = i
-            j = i
-            while j < len(events):
-                item = events[j]
-                if isinstance(item, AudioSegment):
-                    if item.name in recordings:
-                        break
-                    last = j
-                j += 1
-            pieces.append(speak(events[i : last + 1]))
-            i = last + 1
+    pieces = [unit_samples(u, recordings.get(u.segment.name)) for u in spoken_units(segments)]
     if not pieces:
         return np.zeros(0, dtype=np.float32)
     return np.concatenate(pieces).astype(np.float32, copy=False)
@@ -801,15 +853,19 @@ def synthesize(
 
 @dataclass(frozen=True)
 class Encoder:
-    """opusenc settings: a voice note (mono, wideband speech, 24 kbit/s, 20 ms frames).
+    """opusenc settings: a voice note (mono, wideband speech, 32 kbit/s, 20 ms frames).
 
-    ``complexity`` 5 of 10: the encoder is most of the audio version's cost (about 50
-    times faster than real time at 10, twice that at 5 on the machine of bench/), and
-    espeak-ng's voices and phone recordings gain nothing audible from more.
+    ``complexity`` 0 of 10 at 32 kbit/s: the encoder is most of the audio version's cost,
+    and at complexity 0 libopus encodes twice as fast as at 5. Measured on 195 s of
+    espeak-ng Quechua (bench/README.md): complexity 5 at 24 kbit/s took 2.1 s of CPU,
+    144 KiB a minute, a log-spectral distance to the synthesised sound of 6.6 dB (0-8 kHz,
+    speech frames); complexity 0 at 24 kbit/s 1.1 s but 7.3 dB (as every complexity under
+    4); complexity 0 at 32 kbit/s 1.15 s, 186 KiB a minute and 6.2 dB, as close as
+    complexity 10 at 24 kbit/s (3.9 s). Silence costs next to nothing at any setting.
     """
 
-    bitrate_kbps: int = 24
-    complexity: int = 5
+    bitrate_kbps: int = 32
+    complexity: int = 0
     frame_ms: int = 20
 
     def args(self) -> list[str]:
@@ -823,10 +879,23 @@ class Encoder:
             "--set-ctl-int", "4004=1103",
         ]
 
+    @property
+    def frame_samples(self) -> int:
+        return self.frame_ms * SAMPLE_RATE // 1000
+
     @functools.cached_property
     def version(self) -> str:
         out = _run_tool(["opusenc", "--version"]).decode("utf-8", "replace")
         return out.splitlines()[0].strip() if out.strip() else "unknown"
+
+    @functools.cached_property
+    def preskip(self) -> int:
+        """The encoder's look-ahead in samples (its streams' pre-skip), asked of opusenc."""
+        import numpy as np
+
+        stream = parse_opus(encode_opus(np.zeros(self.frame_samples, np.float32), serial=0,
+                                        tags={}, encoder=self))
+        return stream.preskip
 
 
 def encode_opus(
@@ -850,6 +919,238 @@ def encode_opus(
         else:
             args += ["--comment", f"{key}={clean}"]
     return _run_tool([*args, "-", "-"], pcm)
+
+
+def encode_unit(samples: Samples, encoder: Encoder) -> bytes:
+    """One unit as its own Ogg Opus stream, padded with silence to a whole number of frames
+    (look-ahead included), so that its packets hold exactly its sound and nothing is cut
+    when they are joined to other units' packets."""
+    import numpy as np
+
+    frame = encoder.frame_samples
+    pad = -(len(samples) + encoder.preskip) % frame
+    padded = np.concatenate([samples, np.zeros(pad, dtype=np.float32)])
+    return encode_opus(padded, serial=0, tags={}, encoder=encoder)
+
+
+# -- Ogg Opus streams, taken apart and joined -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpusStream:
+    """The parts of a one-stream Ogg Opus file (RFC 7845) that joining needs."""
+
+    head: bytes  # the OpusHead packet
+    vendor: str
+    comments: tuple[str, ...]
+    packets: tuple[bytes, ...]  # the audio packets
+    granule: int  # the last page's granule position (pre-skip included)
+
+    @property
+    def preskip(self) -> int:
+        return int.from_bytes(self.head[10:12], "little")
+
+    @property
+    def samples(self) -> int:
+        """Samples the audio packets decode to (pre-skip included), at 48 kHz."""
+        return sum(opus_packet_samples(p) for p in self.packets)
+
+
+def opus_packet_samples(packet: bytes) -> int:
+    """How many 48 kHz samples an Opus packet decodes to, from its TOC byte (RFC 6716 3.1).
+
+    >>> opus_packet_samples(bytes([0x48]))  # SILK wideband, 20 ms, one frame
+    960
+    """
+    if not packet:
+        raise ValueError("an empty Opus packet")
+    config, code = packet[0] >> 3, packet[0] & 3
+    if config < 12:
+        frame = (480, 960, 1920, 2880)[config % 4]
+    elif config < 16:
+        frame = (480, 960)[config % 2]
+    else:
+        frame = (120, 240, 480, 960)[config % 4]
+    if code == 0:
+        count = 1
+    elif code in (1, 2):
+        count = 2
+    else:
+        if len(packet) < 2:
+            raise ValueError("an Opus packet of code 3 without its frame count")
+        count = packet[1] & 0x3F
+    return frame * count
+
+
+def parse_opus(data: bytes) -> OpusStream:
+    """Read a one-stream Ogg Opus file; ValueError if it is not one, or is damaged.
+
+    Every page is written again and compared with the bytes read, so a damaged page (a
+    wrong CRC, a cut) is found, not joined into a leaflet.
+    """
+    from mutagen.ogg import OggPage
+
+    stream = io.BytesIO(data)
+    pages = []
+    while stream.tell() < len(data):
+        start = stream.tell()
+        try:
+            page = OggPage(stream)
+        except Exception as exc:  # mutagen raises its own errors, EOFError, struct.error
+            raise ValueError(f"not an Ogg page at byte {start}: {exc}") from exc
+        if page.write() != data[start : stream.tell()]:
+            raise ValueError(f"a damaged Ogg page at byte {start}")
+        pages.append(page)
+    if not pages or not pages[0].first or not pages[-1].last:
+        raise ValueError("not a whole Ogg stream")
+    if len({p.serial for p in pages}) != 1:
+        raise ValueError("more than one Ogg stream")
+    packets = OggPage.to_packets(pages, strict=True)
+    if len(packets) < 2 or not packets[0].startswith(b"OpusHead") \
+            or not packets[1].startswith(b"OpusTags"):
+        raise ValueError("not an Ogg Opus stream")
+    vendor, comments = _read_opus_tags(packets[1])
+    return OpusStream(packets[0], vendor, comments, tuple(packets[2:]), pages[-1].position)
+
+
+def _read_opus_tags(packet: bytes) -> tuple[str, tuple[str, ...]]:
+    pos = 8
+
+    def take() -> bytes:
+        nonlocal pos
+        size = int.from_bytes(packet[pos : pos + 4], "little")
+        value = packet[pos + 4 : pos + 4 + size]
+        if len(value) != size:
+            raise ValueError("a cut OpusTags packet")
+        pos += 4 + size
+        return value
+
+    vendor = take().decode("utf-8", "replace")
+    count = int.from_bytes(packet[pos : pos + 4], "little")
+    pos += 4
+    return vendor, tuple(take().decode("utf-8", "replace") for _ in range(count))
+
+
+def _opus_tags(vendor: str, comments: Sequence[str]) -> bytes:
+    def field(text: str) -> bytes:
+        raw = text.encode("utf-8")
+        return len(raw).to_bytes(4, "little") + raw
+
+    return b"OpusTags" + field(vendor) + len(comments).to_bytes(4, "little") + b"".join(
+        field(c) for c in comments
+    )
+
+
+#: Audio packets per Ogg page: a second of 20 ms frames, as opusenc pages them.
+PACKETS_PER_PAGE = 50
+
+
+def join_opus(streams: Sequence[OpusStream], *, serial: int, tags: Mapping[str, str]) -> bytes:
+    """One Ogg Opus file that plays ``streams`` one after the other.
+
+    Their audio packets are put in a stream of its own (``serial``), paged as opusenc pages
+    (head and tags each on a page, then a second of audio a page), with the granule
+    positions counted again, the tags of the first stream's encoder followed by ``tags``,
+    and the end-of-stream mark on the last page. Each stream must have been encoded with
+    the same settings (same OpusHead) and fill its packets exactly (as
+    :func:`encode_unit` makes them): its last granule position is the sum of its
+    packets', nothing to trim at its end.
+    """
+    from mutagen.ogg import OggPage
+
+    if not streams:
+        raise ValueError("nothing to join")
+    head = streams[0].head
+    for s in streams:
+        if s.head != head:
+            raise ValueError("Opus streams encoded with other settings cannot be joined")
+        if s.granule != s.samples:
+            raise ValueError("an Opus stream with samples cut at its end cannot be joined")
+    comments = list(streams[0].comments)
+    for key, value in tags.items():
+        comments.append(f"{key}={' '.join(value.split())}")
+    pages: list[OggPage] = []
+    first = OggPage()
+    first.packets, first.first = [head], True
+    pages.append(first)
+    tag_pages = OggPage.from_packets([_opus_tags(streams[0].vendor, comments)], 1)
+    for page in tag_pages:
+        page.position = 0
+    pages.extend(tag_pages)
+    packets = [p for s in streams for p in s.packets]
+    granule = 0
+    for start in range(0, len(packets), PACKETS_PER_PAGE):
+        page = OggPage()
+        page.packets = packets[start : start + PACKETS_PER_PAGE]
+        granule += sum(opus_packet_samples(p) for p in page.packets)
+        page.position = granule
+        pages.append(page)
+    pages[-1].last = True
+    out = io.BytesIO()
+    for sequence, page in enumerate(pages):
+        page.serial, page.sequence = serial, sequence
+        out.write(page.write())
+    return out.getvalue()
+
+
+# -- the cache of encoded units -----------------------------------------------------------------
+
+#: Where encoded units are kept, in the project: one Ogg Opus file per unit, named by its key.
+CACHE_DIR = "build/.cache/audio"
+
+
+class UnitCache:
+    """Encoded units (:class:`SpokenUnit`) kept on disk under :data:`CACHE_DIR`, by key.
+
+    A unit is synthesised and encoded the first time any leaflet says it; after that its
+    packets are read back (checked page by page: a damaged file is made again). Threads of
+    one build that need the same unit wait for the one that makes it. Inside the project
+    only: if ``build/`` or the cache folder leads out of it (a link), nothing is kept.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / CACHE_DIR
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self.made = 0  # units encoded by this process
+        self.reused = 0  # units read from the cache
+
+    def _inside(self) -> bool:
+        real_root = self.root.resolve()
+        probe = self.folder
+        while not probe.exists() and probe != self.root:
+            probe = probe.parent
+        return probe.resolve().is_relative_to(real_root)
+
+    def get(self, key: str, make: Callable[[], bytes]) -> OpusStream:
+        """The unit of ``key``: from the cache, else ``make()``'s bytes (then kept)."""
+        from plainlang.fsio import write_bytes_atomic
+
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            path = self.folder / f"{key}.opus"
+            inside = self._inside()
+            if inside:
+                try:
+                    st = path.lstat()
+                    if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RECORDING_BYTES:
+                        stream = parse_opus(path.read_bytes())
+                        if stream.granule == stream.samples:
+                            self.reused += 1
+                            return stream
+                except (OSError, ValueError):
+                    pass  # not there, or damaged: made again below
+            data = make()
+            try:
+                stream = parse_opus(data)
+            except ValueError as exc:
+                raise AudioError(f"opusenc gave a stream that cannot be read: {exc}") from exc
+            self.made += 1
+            if inside:
+                write_bytes_atomic(path, data)
+            return stream
 
 
 # -- one leaflet --------------------------------------------------------------------------------
@@ -939,6 +1240,8 @@ class AudioMaker:
         self.espeak = Espeak.detect()
         self.voices = VoiceTable(choose_voices(self.config, self.espeak), self.espeak)
         self._word_environments: dict[str, tuple[Any, list[str]]] = {}
+        # Made here, not on first use: the build's threads share one (and its locks).
+        self.cache = UnitCache(self.config.root)
 
     def leaflet(self, lc: LocalizedCase, audience: str) -> Leaflet:
         """The view model, with who reads it (layouts do not matter to the ear)."""
@@ -998,7 +1301,7 @@ class AudioMaker:
 
         lines = [
             f"plainlang {__version__}",
-            "audio 1",
+            "audio 2 (units joined)",
             f"espeak-ng {self.espeak.version} at {WORDS_PER_MINUTE} wpm, amplitude {AMPLITUDE}",
             f"encoder {self.encoder.version} {' '.join(self.encoder.args())}",
             f"soxr {soxr.__version__} rate {SAMPLE_RATE}",
@@ -1011,14 +1314,25 @@ class AudioMaker:
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
     def make(self, plan: AudioPlan) -> AudioOutput:
-        """The ``.ogg`` bytes of ``plan``: recordings decoded, the rest spoken, encoded."""
-        decoded = {
-            name: decode_recording(read_recording(path, self.config), _shown(path, self.config))
-            for name, path in plan.recordings.items()
-        }
-        samples = synthesize(plan.segments, decoded)
-        data = encode_opus(samples, serial=plan.serial, tags=plan.tags, encoder=self.encoder)
-        return AudioOutput(plan, data, len(samples) / SAMPLE_RATE)
+        """The ``.ogg`` bytes of ``plan``: each unit from the cache, or spoken (or its
+        recording decoded) and encoded, then all joined into one stream."""
+        cache = self.cache
+        streams = []
+        for unit in spoken_units(plan.segments, plan.recording_hashes):
+            def make_unit(unit: SpokenUnit = unit) -> bytes:
+                recording = None
+                path = plan.recordings.get(unit.segment.name)
+                if path is not None:
+                    recording = decode_recording(
+                        read_recording(path, self.config), _shown(path, self.config)
+                    )
+                return encode_unit(unit_samples(unit, recording), self.encoder)
+
+            key = unit.key(self.encoder, self.espeak.version)
+            streams.append(cache.get(key, make_unit))
+        data = join_opus(streams, serial=plan.serial, tags=plan.tags)
+        played = sum(s.samples for s in streams) - self.encoder.preskip
+        return AudioOutput(plan, data, played / SAMPLE_RATE)
 
 
 # -- what a recording must be called ------------------------------------------------------------

@@ -14,10 +14,9 @@ import click
 
 
 def _theme(obj: Any) -> Any:
-    """The theme of the ``--project`` folder's project (its config must read)."""
-    from plainlang.config import load_config
-
-    return load_config(Path(getattr(obj, "project", Path(".")))).theme
+    """The theme of the project ``--project`` (or the current folder) is in; its config must
+    read. ``obj`` is the CLI's context (:class:`plainlang.cli.Context`)."""
+    return obj.config.theme
 
 
 @click.command(name="new-project")

@@ -88,12 +88,15 @@ def test_force_rebuilds_and_manifest_describes_each_pdf(run, leaflet_project):
 
 def test_shards_are_disjoint_and_cover_the_plan(run, leaflet_project):
     whole = run("-C", leaflet_project, "build", "--dry-run").out.split()
-    assert len(whole) == 27 and len(set(whole)) == 27
+    # 27 leaflets and the 9 flyers' sheets
+    assert len(whole) == 36 and len(set(whole)) == 36
     assert all(p.startswith("build/pdf/") and p.endswith(".pdf") for p in whole)
     parts = [set(run("-C", leaflet_project, "build", "--dry-run", "--shard", f"{k}/3").out.split()) for k in (1, 2, 3)]
     assert all(parts)
     assert parts[0].isdisjoint(parts[1]) and parts[1].isdisjoint(parts[2]) and parts[0].isdisjoint(parts[2])
     assert parts[0] | parts[1] | parts[2] == set(whole)
+    for part in parts:  # a flyer's sheets are made in the shard that makes the flyer
+        assert all(p.replace("-sheets.pdf", ".pdf") in part for p in part)
 
 
 @pytest.mark.parametrize("shard", ["0/3", "4/3", "1-3", "x"])
@@ -157,10 +160,11 @@ def test_killed_build_leaves_no_half_pdf_and_resumes(leaflet_project):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     done_before = _all_pdfs_complete(leaflet_project)
-    assert 3 <= len(done_before) < 27, "the build finished before it could be killed"
+    # 27 leaflets and the 9 flyers' sheets (plainlang.print_build)
+    assert 3 <= len(done_before) < 36, "the build finished before it could be killed"
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert len(_all_pdfs_complete(leaflet_project)) == 27
+    assert len(_all_pdfs_complete(leaflet_project)) == 36
     assert not list((leaflet_project / "build").rglob("*.tmp"))
 
 

@@ -127,7 +127,11 @@ def with_tables(tables: str = POSTER, audiences: str = '["youth", "elders"]') ->
 
 def test_the_shipped_layouts_and_audiences_are_data():
     config = parse(BASE)
-    assert list(config.layout_specs) == ["trifold", "flyer", "phone"]
+    assert list(config.layout_specs) == ["trifold", "flyer", "booklet", "phone"]
+    booklet = config.layout("booklet")
+    assert (booklet.size, booklet.pages, booklet.page_step, booklet.sheets) == ("A5", 16, 4, "booklet")
+    assert [c.name for c in booklet.fit] == ["sections", "density", "cover_art"]
+    assert config.layout("flyer").sheets == "two-up" and config.layout("trifold").sheets == ""
     trifold = config.layout("trifold")
     assert (trifold.template, trifold.stylesheet, trifold.size, trifold.pages) == (
         "layouts/trifold.html.j2", "css/trifold.css", "A4 landscape", 2,

@@ -192,3 +192,58 @@ def test_a_project_layout_takes_its_page_size_from_the_config(run, leaflet_proje
     result = run("-C", leaflet_project, "build", "--jobs", "1", "--layout", "poster", "--locale", "es", "--audience", "youth")
     assert result.code == 0, result.err
     assert page_sizes_mm(leaflet_project / "build/pdf/es/water-youth-poster.pdf")[0] == (297.0, 420.0)
+
+
+def _pages_html(body_pages: int, choices: dict[str, str], pad: bool = True) -> str:
+    """A cover, ``body_pages`` pages of text, the blank pages asked for, then a back page."""
+    blanks = int(choices.get("pad_pages", "0")) if pad else 0
+    parts = ["<p>cover</p>"]
+    parts += [f'<p style="break-before: page">inside {n}</p>' for n in range(body_pages)]
+    parts += ['<div style="break-before: page"></div>'] * blanks
+    parts.append('<p style="break-before: page">back</p>')
+    return ('<!doctype html><html><head><style>@page { size: A6; margin: 10mm }</style>'
+            f"</head><body>{''.join(parts)}</body></html>")
+
+
+@pytest.mark.parametrize(("inside", "pages", "pad"), [(2, 4, "0"), (3, 8, "3"), (5, 8, "1")])
+def test_pages_in_steps_are_padded_before_the_back(pdf, tmp_path, inside, pages, pad):
+    spec = LayoutSpec("booklet", "-", "-", "A6", pages=16, page_step=4)
+    fitted = fit_leaflet(
+        spec, lambda c: _pages_html(inside, dict(c)), lambda h: pdf.layout(h, base_url=tmp_path)
+    )
+    assert fitted.laid_out.pages == pages
+    assert fitted.choices.get("pad_pages", "0") == pad
+    texts = [page.strip() for page in _page_texts(fitted.laid_out)]
+    assert texts[-1] == "back" and texts[0] == "cover"
+
+
+def test_a_template_that_adds_no_blank_pages_is_an_error(pdf, tmp_path):
+    spec = LayoutSpec("booklet", "-", "-", "A6", pages=16, page_step=4)
+    with pytest.raises(BuildError, match=r"booklet needs 8 pages \(in steps of 4\) but has 5"):
+        fit_leaflet(spec, lambda c: _pages_html(3, dict(c), pad=False),
+                    lambda h: pdf.layout(h, base_url=tmp_path))
+
+
+def _page_texts(laid_out) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    data = laid_out.document.write_pdf()
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+@pytest.mark.parametrize(("inside", "chosen", "pages"), [({"big": 3, "small": 2}, "small", 4),
+                                                        ({"big": 4, "small": 3}, "big", 8)])
+def test_a_booklet_takes_the_roomiest_option_of_the_fewest_sheets(pdf, tmp_path, inside, chosen, pages):
+    """Big type on 5 pages is printed as 8: small type on 4 pages saves a sheet and wins;
+    when it saves none (6 and 5 pages are both 8), the roomier option stays."""
+    spec = LayoutSpec("booklet", "-", "-", "A6", pages=16, page_step=4,
+                      fit=(FitChoice("size", ("big", "small"), None, "leaflet"),))
+    fitted = fit_leaflet(
+        spec,
+        lambda c: _pages_html(inside[c["size"]], dict(c)),
+        lambda h: pdf.layout(h, base_url=tmp_path),
+    )
+    assert fitted.choices["size"] == chosen
+    assert fitted.laid_out.pages == pages

@@ -43,6 +43,7 @@ def test_build_filters_and_bad_values(leaflet_project):
         "build/pdf/qu/water-youth-trifold.pdf",
         "build/pdf/qu/water-youth-flyer.pdf",
         "build/pdf/qu/water-youth-phone.pdf",
+        "build/pdf/qu/water-youth-flyer-sheets.pdf",  # two flyers an A4 sheet, beside it
     ]
     with pytest.raises(UsageError, match="--format audio"):
         project.build(format="audio")

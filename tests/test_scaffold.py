@@ -101,5 +101,5 @@ def test_new_project_builds_at_once_with_the_shipped_theme(run, tmp_path: Path):
     assert pdfs == [
         f"build/pdf/es/peru-open-government-plan-{audience}-{layout}.pdf"
         for audience in ("municipality", "women", "youth")
-        for layout in ("flyer", "phone", "trifold")
+        for layout in ("flyer-sheets", "flyer", "phone", "trifold")
     ]

@@ -106,7 +106,7 @@ def test_a_new_project_builds_from_the_installed_wheel_outside_the_repository(in
     assert pdfs == [
         f"peru-open-government-plan-{audience}-{layout}.pdf"
         for audience in ("municipality", "women", "youth")
-        for layout in ("flyer", "phone", "trifold")
+        for layout in ("flyer-sheets", "flyer", "phone", "trifold")
     ]
     listed = _run(["plainlang", "-C", "leaflets", "theme", "list"], work, env).stdout
     assert "css/base.css  shipped" in listed

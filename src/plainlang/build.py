@@ -227,7 +227,7 @@ class OutputKind:
 
 _KINDS: dict[str, OutputKind] = {}
 #: Modules that register output kinds when imported (read on first use of the registry).
-OUTPUT_MODULES = ("plainlang.proof",)
+OUTPUT_MODULES = ("plainlang.proof", "plainlang.print_build")
 
 
 def register_output(kind: OutputKind) -> OutputKind:
@@ -1056,9 +1056,16 @@ class Worker:
             result.size = sum(r["size"] for r in records)
             result.path = self.config.root / records[0]["path"]
 
-    def leaflet_pdf(self, job: Job) -> Made:
+    def leaflet_pdf(
+        self, job: Job, *, extra_css: str = "", stylesheets: Sequence[Path] = ()
+    ) -> Made:
         """The ``pdf`` kind's maker: one leaflet, fitted to its layout (:mod:`plainlang.fit`:
-        type size and density chosen by measured layout, a growing page measured), finished."""
+        type size and density chosen by measured layout, a growing page measured), finished.
+
+        ``extra_css`` (added at the end of the HTML's head) and ``stylesheets`` (user
+        stylesheets) lay it out for print (:mod:`plainlang.print_build`); the file is
+        ``build/pdf``'s path either way, which that kind renames.
+        """
         from plainlang.pdf import PdfMetadata
 
         leaflet = job.target.leaflet
@@ -1070,16 +1077,20 @@ class Worker:
         def html_for(choices: Any) -> str:
             html: str = self.renderer.html(lc, leaflet.audience, leaflet.layout, choices)
             ui_warnings[:] = self.renderer.warnings  # a ui.po placeholder that fell back
+            if extra_css:
+                html = html.replace("</head>", f"<style>{extra_css}</style></head>", 1)
             return html
 
         fitted = fit_leaflet(
             config.layout(leaflet.layout),
             html_for,
-            lambda html: self.pdf.layout(html, base_url=config.templates_dir),
+            lambda html: self.pdf.layout(
+                html, base_url=config.templates_dir, stylesheets=stylesheets
+            ),
         )
         laid_out = fitted.laid_out
         html_bytes = fitted.html.encode("utf-8")
-        if job.options.keep_html:
+        if job.options.keep_html and not (extra_css or stylesheets):  # not a print version's
             write_bytes_atomic(config.root / _html_beside(leaflet.relpath()), html_bytes)
         title = lc.text(case.title)
         metadata = PdfMetadata(

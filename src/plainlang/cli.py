@@ -377,7 +377,9 @@ def _in_ci() -> bool:
     "prints",
     multiple=True,
     metavar="PROFILE",
-    help="Also make the print versions of this profile (repeatable), where available.",
+    help="Also make the print versions of this profile (repeatable): shop (bleed, crop "
+    "marks), mono (greyscale, 7:1), or a [print.NAME] of plainlang.toml; "
+    "written to build/print/<profile>/<locale>/.",
 )
 @click.option(
     "--jobs",
@@ -452,6 +454,10 @@ def build(
       plainlang build
       plainlang build --case right-to-know --locale qu --layout trifold --keep-html
       plainlang build --format pdf --dry-run --shard 1/3
+      plainlang build --layout booklet --print shop --print mono
+
+    Booklets and flyers also get <leaflet>-sheets.pdf beside them: A4 sheets to print
+    two-sided (flip on the short edge), then fold and staple (booklet) or cut (flyer).
     """
     project = ctx.project
     options = project.build_options(

@@ -97,6 +97,9 @@ class LayoutSpec:
     page_step: int = 1
     grow: bool = False
     fit: tuple[FitChoice, ...] = ()
+    #: How the build imposes its PDFs on A4 sheets beside them (``<leaflet>-sheets.pdf``):
+    #: ``"booklet"`` (saddle stitch), ``"two-up"`` (every page twice a side), or ``""``.
+    sheets: str = ""
 
     def sheet_pages(self, pages: int) -> int:
         """The pages a leaflet of ``pages`` is printed with: the next multiple of ``page_step``.
@@ -871,7 +874,10 @@ _LAYOUT_KEYS = {
     "page_step": int,
     "grow": bool,
     "fit": list,
+    "sheets": str,
 }
+#: The ways of imposing a layout's pages on A4 sheets (``sheets`` of a layout).
+LAYOUT_SHEETS = ("booklet", "two-up")
 _FIT_KEYS = {"name": str, "options": list, "part": str, "within": str}
 _FIT_WITHIN = ("column", "page", "leaflet")
 _AUDIENCE_KEYS = {
@@ -1146,7 +1152,21 @@ def _parse_layout(
             hint='e.g. size = "108mm 192mm"',
         )
     fit = _parse_fit(get("fit", []), where("fit"), name)
-    return LayoutSpec(name, template, stylesheet, size, pages, step, grow, fit)
+    sheets = get("sheets", "")
+    if sheets and sheets not in LAYOUT_SHEETS:
+        raise ConfigError(
+            f"sheets of layout '{name}' is '{sheets}'",
+            where("sheets").of("sheets"),
+            hint='write "booklet" (folded and stapled) or "two-up" (cut in two), or leave it out',
+        )
+    if sheets == "booklet" and step % 4:
+        raise ConfigError(
+            f"layout '{name}' is imposed as a booklet, so its pages come in fours, "
+            f"not page_step = {step}",
+            where("sheets").of("sheets"),
+            hint="page_step = 4 (and pages = 4, 8, 12 or 16)",
+        )
+    return LayoutSpec(name, template, stylesheet, size, pages, step, grow, fit, sheets)
 
 
 def _check_ui_text(value: Any, key: str, where: _Where) -> None:

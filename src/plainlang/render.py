@@ -128,6 +128,11 @@ class Leaflet:
     def has_fallback(self) -> bool:
         return self.counts.get(Status.FALLBACK, 0) > 0 or self.counts.get(Status.SOURCE, 0) > 0
 
+    def qr_image(self, alt: str) -> Markup:
+        """The QR code with ``alt`` (what it links to, in the leaflet's words) as its text
+        alternative; empty when the leaflet has no QR code."""
+        return qr_svg(self.qr_url, alt) if self.qr_url else Markup("")
+
     @property
     def headings(self) -> tuple[BlockView, ...]:
         return tuple(b for b in _walk(self.blocks) if b.type == "heading")
@@ -157,18 +162,29 @@ class UiTranslations:
     """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed.
 
     ``has_drafts`` says whether the leaflet's own ui catalog lends it any draft text, so
-    the leaflet can say so even when its case text is all checked.
+    the leaflet can say so even when its case text is all checked. :meth:`language` says
+    which language a message is shown in (``lang`` says the leaflet's own), so that text a
+    fallback catalog lends is marked as that language.
     """
 
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
+        self._langs: list[str] = []
+
+        def lang_of(code: str) -> str:
+            info = config.locale_info.get(code)
+            return info.lang if info is not None else code
+
+        self.lang = lang_of(locale)
+        self.source_lang = lang_of(config.source_locale)
         if locale != config.source_locale:
             for index, loc in enumerate(config.fallback_chain(locale)):
                 catalog = catalogs.get(loc, UI_DOMAIN)
                 if catalog is not None:
                     info = config.locale_info.get(loc)
                     self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
+                    self._langs.append(lang_of(loc))
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
             (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
@@ -180,6 +196,14 @@ class UiTranslations:
             if found is not None:
                 return found[0]
         return None
+
+    def language(self, msgid: str, context: str | None = None) -> str:
+        """The language (BCP 47) ``msgid`` is shown in: that of the first catalog of the
+        chain that translates it, else the source's."""
+        for (catalog, allow_fuzzy), lang in zip(self.chain, self._langs, strict=True):
+            if usable(catalog.get(msgid, context=context), allow_fuzzy) is not None:
+                return lang
+        return self.source_lang
 
     def gettext(self, message: str) -> str:
         found = self._lookup(message)
@@ -247,12 +271,21 @@ def _babel_locale(config: ProjectConfig, locale: str) -> Any:
     return Locale.parse("en")
 
 
-def qr_svg(url: str) -> Markup:
-    """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size)."""
+def qr_svg(url: str, alt: str | None = None) -> Markup:
+    """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size).
+
+    With ``alt``, the SVG is an image (``role="img"``) whose ``<title>`` is ``alt``: its
+    text alternative, which WeasyPrint writes as the PDF figure's ``/Alt`` and browsers
+    give screen readers as its name.
+    """
     import segno
 
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
+    svg = code.svg_inline(
+        scale=1, border=2, dark="#000", light="#fff", omitsize=True, title=alt or None
+    )
+    if alt and svg.startswith("<svg "):
+        svg = '<svg role="img" ' + svg[len("<svg ") :]
     return Markup(svg)
 
 
@@ -280,12 +313,21 @@ class LeafletRenderer:
         # Jinja's newstyle gettext marks what gettext returns as safe HTML, so a ui.po
         # translation would be markup (<script>, <style>, <img src=...>). The templates get
         # it escaped: text, like every other translation. Jinja escapes the variables.
+        # Text a fallback catalog lends (Spanish in a Quechua leaflet) is marked as its own
+        # language, so that hyphenation, the PDF's /Lang and screen readers follow it.
         ui = self.ui_translations(locale)
+
+        def marked(text: str, msgid: str, context: str | None = None) -> Markup:
+            lang = ui.language(msgid, context)
+            if lang == ui.lang:
+                return escape(text)
+            return Markup('<span lang="{}">{}</span>').format(lang, text)
+
         env.install_gettext_callables(  # type: ignore[attr-defined]
-            gettext=lambda s: escape(ui.gettext(s)),
-            ngettext=lambda s, p, n: escape(ui.ngettext(s, p, n)),
-            pgettext=lambda c, s: escape(ui.pgettext(c, s)),
-            npgettext=lambda c, s, p, n: escape(ui.npgettext(c, s, p, n)),
+            gettext=lambda s: marked(ui.gettext(s), s),
+            ngettext=lambda s, p, n: marked(ui.ngettext(s, p, n), s),
+            pgettext=lambda c, s: marked(ui.pgettext(c, s), s, c),
+            npgettext=lambda c, s, p, n: marked(ui.npgettext(c, s, p, n), s, c),
             newstyle=True,
         )
         babel_locale = _babel_locale(self.config, locale)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plainlang.errors import ConfigError, SourceLocation, UsageError, line_at
+from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profiles
 from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
@@ -39,7 +40,7 @@ _LOCALE_KEYS = {
     "use_fuzzy": bool,
     "min_coverage": (int, float),
 }
-_TOP_KEYS = {"project", "locales", "checks", "build", "layouts"}
+_TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "print"}
 _BUILD_KEYS = {"min_coverage": (int, float), "strict": bool}
 _PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?);?\s*$")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
@@ -86,6 +87,7 @@ class ProjectConfig:
     checks: Mapping[str, Any] = field(default_factory=dict)
     build: Mapping[str, Any] = field(default_factory=dict)
     layout_options: Mapping[str, Any] = field(default_factory=dict)
+    print_profiles: Mapping[str, PrintProfile] = field(default_factory=lambda: SHIPPED_PROFILES)
 
     @property
     def content_dir(self) -> Path:
@@ -444,6 +446,7 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         checks=checks,
         build=build,
         layout_options=layout_options,
+        print_profiles=parse_print_profiles(data.get("print", {}), lines.of),
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from plainlang.checks.contrast import CONTRAST_CHECKS, check_project_contrast
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.readability import PlainOptions, ReadabilityReport, analyze
 from plainlang.checks.translation import (
@@ -78,7 +79,7 @@ def translation_options(config: ProjectConfig | None, root: Path) -> Translation
 
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
-        table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS)
+        table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS)
     )
     if not options.font_paths:
         fonts = tuple(Theme(root / "templates").font_files())
@@ -347,6 +348,9 @@ def check_project(config: ProjectConfig) -> CheckResult:
                     options.for_locale(locale).disabled,
                 )
             )
+    if "contrast" not in options.disabled:
+        severity = _severities(options).get("contrast", CONTRAST_CHECKS["contrast"][0])
+        result.diagnostics.extend(check_project_contrast(config, severity=severity))
     result.diagnostics.sort(key=lambda d: (d.path, d.line or 0, d.check))
     return result
 

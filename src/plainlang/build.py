@@ -35,6 +35,8 @@ MANIFEST_VERSION = 1
 LAYOUT_PAGES = {"trifold": 2, "flyer": 2, "phone": 1}
 PHONE_MIN_HEIGHT_MM = 192.0
 PHONE_MAX_HEIGHT_MM = 5000.0
+#: Formats made besides the PDFs (TEMPORARY wiring: with the phone leaflet, see BuildOptions).
+EXTRA_FORMATS = ("images", "html")
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +77,9 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (K, N), 1-based K
     min_coverage: float | None = None
     coverage_action: str = "fail"  # fail | skip
+    # TEMPORARY wiring (issue 14), until the format registry: besides the PDFs, "images"
+    # (phone slides) and "html" (the web page) are made with each phone leaflet.
+    formats: tuple[str, ...] = ()
 
 
 @dataclass
@@ -93,9 +98,13 @@ class LeafletResult:
     error: str | None = None
     error_code: int = 0  # 2: bad input (template, content, catalog); 1: a gate (overflow)
     seconds: float = 0.0
+    # What else was made with it (--format images/html): path, sha256 and size of each.
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    format_seconds: dict[str, float] = field(default_factory=dict)
 
     def manifest_entry(self) -> dict[str, Any]:
-        return {
+        extra = {"outputs": self.outputs} if self.outputs else {}
+        return extra | {
             "path": self.path,
             "case": self.leaflet.case,
             "locale": self.leaflet.locale,
@@ -155,7 +164,16 @@ def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) ->
             raise UsageError(
                 f"--layout {layout} is not a layout", hint=f"choose from: {', '.join(LAYOUT_PAGES)}"
             )
+    for fmt in options.formats:
+        if fmt not in EXTRA_FORMATS:
+            choices = ", ".join(("pdf", *EXTRA_FORMATS))
+            raise UsageError(f"--format {fmt} is not a format", hint=f"choose from: {choices}")
     layouts = list(options.layouts) or list(config.layouts)
+    if options.formats and "phone" not in layouts:
+        raise UsageError(
+            f"--format {options.formats[0]} is made from the phone leaflet",
+            hint="add --layout phone",
+        )
     out = []
     for case in cases:
         audiences = case.audiences or config.audiences
@@ -212,14 +230,14 @@ class InputHasher:
                 continue
             if rel.startswith("css/"):
                 stem = name.rsplit(".", 1)[0]
-                if stem in LAYOUT_PAGES and stem != layout:
+                if stem in (*LAYOUT_PAGES, "web") and stem != layout:
                     continue
                 if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
                     continue
             chosen.append(rel)
         return chosen
 
-    def key(self, leaflet: Leaflet, case: Case) -> str:
+    def key(self, leaflet: Leaflet, case: Case, formats: Sequence[str] = ()) -> str:
         """The leaflet's input key: a hash of everything that goes into its PDF.
 
         Plainlang's version, the manifest format, ``SOURCE_DATE_EPOCH``, the leaflet itself,
@@ -245,6 +263,10 @@ class InputHasher:
             parts += self._catalogs_of(leaflet.locale, case.id)
         parts += self._templates_of(leaflet.layout, leaflet.audience)
         parts += self._images_of(case)
+        if formats and leaflet.layout == "phone":
+            parts.append("formats " + " ".join(formats))
+            if "html" in formats:
+                parts += self._templates_of("web", leaflet.audience)
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
     def _catalogs_of(self, locale: str, case_id: str) -> list[str]:
@@ -476,6 +498,8 @@ class Worker:
             )
             pdf = self.pdf.finish(laid_out, metadata)
             write_bytes_atomic(pdf_path, pdf)
+            if options.formats and leaflet.layout == "phone":
+                self._make_extras(leaflet, lc, laid_out, pdf, options.formats, result)
             result.status = "built"
             result.sha256 = hashlib.sha256(pdf).hexdigest()
             result.pages = laid_out.pages
@@ -490,6 +514,50 @@ class Worker:
         finally:
             result.seconds = time.perf_counter() - started
         return result
+
+    def _make_extras(
+        self,
+        leaflet: Leaflet,
+        lc: Any,
+        laid_out: Any,
+        pdf: bytes,
+        formats: Sequence[str],
+        result: LeafletResult,
+    ) -> None:
+        """TEMPORARY wiring (issue 14): the phone slides and the web page of a leaflet,
+        made with its phone PDF until the format registry makes each on its own."""
+        config = self.config
+        written: list[Path] = []
+        if "images" in formats:
+            from plainlang.slides import images_dir, make_slides, write_slides
+
+            started = time.perf_counter()
+            slides = make_slides(laid_out.document, pdf, _bold_font(config))
+            written += write_slides(
+                slides,
+                images_dir(config.build_dir, leaflet.locale),
+                f"{leaflet.case}-{leaflet.audience}",
+            )
+            result.format_seconds["images"] = time.perf_counter() - started
+        if "html" in formats:
+            from plainlang.webpage import make_webpage, webpage_path
+
+            started = time.perf_counter()
+            page = make_webpage(self.renderer, lc, leaflet.audience, self.pdf.fetcher)
+            path = webpage_path(config.build_dir, leaflet.locale, leaflet.case, leaflet.audience)
+            write_bytes_atomic(path, page.data)
+            written.append(path)
+            result.warnings += list(page.warnings)
+            result.format_seconds["html"] = time.perf_counter() - started
+        for path in written:
+            data = path.read_bytes()
+            result.outputs.append(
+                {
+                    "path": path.relative_to(config.root).as_posix(),
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "size": len(data),
+                }
+            )
 
     def _fit_phone(self, html: str) -> Any:
         """The phone leaflet on one page exactly as tall as its content.
@@ -525,6 +593,15 @@ class Worker:
             f"about {over} characters ({100 * over / total:.0f}% of the text) do not fit",
             hint="shorten the case or its translation, or use another layout",
         )
+
+
+def _bold_font(config: ProjectConfig) -> Path:
+    """The theme's bold upright font (for the slides' numbers), else its first font."""
+    fonts = config.theme.font_files()
+    if not fonts:
+        raise BuildError("the theme has no fonts", hint="plainlang theme copy fonts")
+    bold = [f for f in fonts if "bold" in f.stem.lower() and "italic" not in f.stem.lower()]
+    return (bold or fonts)[0]
 
 
 def _plain(text: str) -> str:
@@ -606,9 +683,9 @@ def build(
     todo: list[tuple[Leaflet, str, BuildOptions]] = []
     results: list[LeafletResult] = []
     for leaflet in leaflets:
-        key = hasher.key(leaflet, by_id[leaflet.case])
+        key = hasher.key(leaflet, by_id[leaflet.case], options.formats)
         entry = manifest.get(leaflet.relpath())
-        if not options.force and _up_to_date(leaflet.pdf_path(config), key, entry):
+        if not options.force and _up_to_date(leaflet.pdf_path(config), key, entry, config.root):
             assert entry is not None
             skipped = LeafletResult(leaflet, "skipped", leaflet.relpath(), key=key)
             skipped.sha256 = entry.get("sha256", "")
@@ -633,7 +710,10 @@ def build(
     # template stops the build before any PDF is made, with its file and line. Up-to-date
     # leaflets need no check: their inputs are byte for byte those of a build that passed.
     _validate_catalogs(prepared, [lf for lf, _, _ in todo])
-    _validate_templates(prepared, sorted({lf.layout for lf, _, _ in todo}))
+    layouts_used = {lf.layout for lf, _, _ in todo}
+    if "html" in options.formats and "phone" in layouts_used:
+        layouts_used.add("web")
+    _validate_templates(prepared, sorted(layouts_used))
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
     saver = _ManifestSaver(mpath)
@@ -651,15 +731,21 @@ def build(
     return BuildReport(results, time.perf_counter() - started)
 
 
-def _up_to_date(pdf: Path, key: str, entry: Mapping[str, Any] | None) -> bool:
-    """The manifest has this key for the PDF, and the PDF on disk has the size it recorded."""
+def _up_to_date(pdf: Path, key: str, entry: Mapping[str, Any] | None, root: Path) -> bool:
+    """The manifest has this key for the PDF, and the PDF (and every other file made with
+    it) is on disk with the size it recorded."""
     if entry is None or entry.get("key") != key:
         return False
-    try:
-        st = pdf.stat()
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_size == entry.get("size")
+    files = [(pdf, entry.get("size"))]
+    files += [(root / o.get("path", ""), o.get("size")) for o in entry.get("outputs", [])]
+    for path, size in files:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        if not (stat.S_ISREG(st.st_mode) and st.st_size == size):
+            return False
+    return True
 
 
 class _ManifestSaver:

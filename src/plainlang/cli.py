@@ -347,6 +347,14 @@ def _in_ci() -> bool:
     is_flag=True,
     help="Also write the HTML beside each PDF (render it with weasyprint).",
 )
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["pdf", "images", "html"]),
+    help="Also make: images (phone slides for messaging apps, build/images/), html (one "
+    "self-contained web page, build/html/); made with the phone leaflet (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @pass_ctx
 def build(
@@ -363,6 +371,7 @@ def build(
     skip_below_coverage: bool,
     dry_run: bool,
     keep_html: bool,
+    formats: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """PDFs for every case x locale x audience x layout.
@@ -377,6 +386,7 @@ def build(
       plainlang build
       plainlang build --case right-to-know --locale qu --layout trifold --keep-html
       plainlang build --dry-run --shard 1/3
+      plainlang build --format images --format html
     """
     from plainlang.build import BuildOptions, parse_shard, plan
 
@@ -392,6 +402,8 @@ def build(
         shard=parse_shard(shard) if shard else None,
         min_coverage=min_coverage,
         coverage_action="skip" if skip_below_coverage else "fail",
+        # TEMPORARY (issue 14) until the format registry: PDFs are always made.
+        formats=tuple(sorted({f for f in formats if f != "pdf"})),
     )
     config = ctx.config
     if dry_run:

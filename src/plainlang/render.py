@@ -467,7 +467,11 @@ class LeafletRenderer:
         A leaflet with more than :data:`MAX_LEAFLET_CHARS` characters of text is a
         BuildError: it fits no layout, and laying it out would only take time and memory.
         """
-        leaflet = self.leaflet(lc, audience, layout)
+        return self.render(self.leaflet(lc, audience, layout))
+
+    def render(self, leaflet: Leaflet) -> str:
+        """The HTML of a view model (made by :meth:`leaflet`, perhaps adapted, e.g. the web
+        page's with its pictures inline), through its layout's template; as :meth:`html`."""
         size = sum(len(text.plain) for text in _texts(leaflet))
         if size > MAX_LEAFLET_CHARS:
             raise BuildError(
@@ -475,8 +479,8 @@ class LeafletRenderer:
                 f" at most about {MAX_LEAFLET_CHARS:,}",
                 hint="shorten the case or its translation, or split it into several cases",
             )
-        env = self.environment(lc.locale)
-        name = f"layouts/{layout}.html.j2"
+        env = self.environment(leaflet.locale.code)
+        name = f"layouts/{leaflet.layout}.html.j2"
         with self.template_errors(name):
             return env.get_template(name).render(leaflet=leaflet)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -63,13 +63,16 @@ def expected_tree(document: Any) -> list[Tagged]:
     :class:`Tagged` nodes instead of PDF objects, child order included (children of a box
     are inserted where the box's list stood before its own children were walked).
     """
-    top: list[Tagged] = []
+    root = Tagged("Document", None)
     for page in document.pages:
-        top.extend(_walk(page._page_box, "Document", None))
-    return top
+        # Appended one by one as the walk yields them, as WeasyPrint does: a nested list
+        # relinked to the document while a page is walked goes where WeasyPrint puts it.
+        for node in _walk(page._page_box, "Document", root):
+            root.kids.append(node)
+    return root.kids
 
 
-def _walk(box: Any, parent_tag: str, parent: Tagged | None) -> Iterator[Tagged]:
+def _walk(box: Any, parent_tag: str, parent: Tagged) -> Iterator[Tagged]:
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf.tags import _get_pdf_tag
@@ -125,8 +128,6 @@ def _walk(box: Any, parent_tag: str, parent: Tagged | None) -> Iterator[Tagged]:
                 continue
             # Nested lists hang from the parent list in PDF, from a list item in HTML.
             target = parent if kid.element_tag in ("ul", "ol") and tag == "LI" else node
-            if target is None:
-                raise BuildError("a nested list outside any list", hint=_HINT)
             index = len(target.kids)
             target.kids[index:index] = list(_walk(kid, target.tag, target))
     yield node

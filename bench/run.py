@@ -19,7 +19,9 @@ table says so rather than hide it.
    to measure its height) and the same-layout comparison is the fair one.
 2. Parallel: ``--jobs 1`` vs ``--jobs 2``, same leaflets (trifold and phone), ``--force``.
 3. No-op: ``plainlang build`` again with nothing changed vs the full build before it.
-4. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
+4. Formats: the phone slides (``--format images``) and the web page (``--format html``)
+   of each phone leaflet, each timed inside the build against the leaflet's PDF.
+5. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
    worker processes while the full build of N leaflets runs (the build of step 3): the
    peak while the first 100 were built vs while the last 100 were.
 
@@ -355,6 +357,51 @@ def _ratio_result(
     }
 
 
+def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
+    """The phone slides and the web page of each phone leaflet, timed against its PDF.
+
+    ``plainlang build --jobs 1 --layout phone --force --format images --format html
+    --json``: each leaflet's result says how long its slides and its page took
+    (``format_seconds``) and how long the whole leaflet took; its PDF is the rest. The
+    figure is the sum over the leaflets of each format's time over the PDFs' time, in the
+    same process and run. The same build without ``--format`` is timed too (end to end).
+    """
+    work = fresh_copy(project, "formats")
+    ids = case_ids(work)[:cases]
+    select = ["--jobs", "1", "--layout", "phone", *case_args(ids), "--force"]
+    formats = ["--format", "images", "--format", "html", "--json"]
+    run_timed(plainlang("build", *select, *formats), work)  # warm: fonts, disk cache
+    plain: list[Timing] = []
+    extra: list[Timing] = []
+    for _ in range(rounds):
+        plain.append(run_timed(plainlang("build", *select), work))
+        extra.append(run_timed(plainlang("build", *select, *formats), work))
+    best = min(extra, key=lambda t: t.wall)
+    leaflets = [r for r in json.loads(best.stdout) if r["status"] == "built"]
+    spent = {"images": 0.0, "html": 0.0}
+    pdf = 0.0
+    for result in leaflets:
+        seconds = result["format_seconds"]
+        for name in spent:
+            spent[name] += seconds[name]
+        pdf += result["seconds"] - sum(seconds.values())
+    base = min(plain, key=lambda t: t.wall)
+    return {
+        "name": "formats",
+        "leaflets": len(leaflets),
+        "pdf_seconds": pdf,
+        "images_seconds": spent["images"],
+        "html_seconds": spent["html"],
+        "images_ratio": spent["images"] / pdf,
+        "html_ratio": spent["html"] / pdf,
+        "plain_wall": base.wall,
+        "formats_wall": best.wall,
+        "background_cores": max(base.background_cores, best.background_cores),
+        "plain": [t.brief() for t in plain],
+        "formats": [t.brief() for t in extra],
+    }
+
+
 def bench_full_noop_memory(project: Path, cases: int, window: int) -> dict[str, Any]:
     """One full build of N leaflets (sampled for memory), then the no-op rebuild."""
     work = fresh_copy(project, "scale")
@@ -467,6 +514,21 @@ def table(results: dict[str, Any]) -> str:
                 f"{p['background_cores']:.1f}",
             )
         )
+    f = results.get("formats")
+    if f:
+        for name in ("images", "html"):
+            rows.append(
+                (
+                    name,
+                    f"{f[name + '_seconds']:.1f} s for {f['leaflets']} phone leaflets vs their"
+                    f" PDFs {f['pdf_seconds']:.1f} s (jobs 1, same run); whole build"
+                    f" {f['formats_wall']:.1f} s vs {f['plain_wall']:.1f} s without",
+                    f"{f[name + '_ratio']:.2f}x",
+                    "<= 0.50x",
+                    _yes(f[name + "_ratio"] <= 0.50),
+                    f"{f['background_cores']:.1f}",
+                )
+            )
     s = results.get("scale")
     if s:
         rows.append(
@@ -517,9 +579,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="remake the project first")
     parser.add_argument(
         "--only",
-        default="overhead,parallel,scale",
-        help="comma-separated subset of overhead,parallel,scale [all]",
+        default="overhead,parallel,formats,scale",
+        help="comma-separated subset of overhead,parallel,formats,scale [all]",
     )
+    parser.add_argument("--formats-cases", type=int, help="cases (12 phone leaflets each)")
     parser.add_argument("--overhead-cases", type=int, help="cases (12 trifolds each)")
     parser.add_argument("--parallel-cases", type=int, help="cases (24 leaflets each)")
     parser.add_argument("--scale-cases", type=int, help="cases (24 leaflets each) [21: 504]")
@@ -549,6 +612,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("parallel ...", flush=True)
         results["parallel"] = bench_parallel(
             args.project, args.parallel_cases or (1 if quick else 3), rounds
+        )
+    if "formats" in only:
+        print("formats (images, html) ...", flush=True)
+        results["formats"] = bench_formats(
+            args.project, args.formats_cases or (1 if quick else 3), rounds
         )
     if "scale" in only:
         print("full build, memory, no-op ...", flush=True)

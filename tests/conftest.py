@@ -130,14 +130,15 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample project built once for the whole run, as a user builds it.
 
     Every leaflet its config plans (trifold and phone; es, qu, ay; every audience of every
-    case), and the flyers that fit one (right-to-know in Spanish; the other cases are too
-    long for an A5 flyer at 12 pt, which the build reports).
+    case) with the phone slides and the web pages, and the flyers that fit one
+    (right-to-know in Spanish; the other cases are too long for an A5 flyer at 12 pt,
+    which the build reports).
     """
     from plainlang.build import BuildOptions, build
 
     root = copy_sample(tmp_path_factory.mktemp("built") / "sample")
     for options in (
-        BuildOptions(),
+        BuildOptions(formats=("html", "images")),
         BuildOptions(cases=("right-to-know",), locales=("es",), layouts=("flyer",)),
     ):
         report = build(root, options)

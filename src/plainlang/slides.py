@@ -155,10 +155,18 @@ def _framed(style: Any) -> bool:
 
 
 def _line_text(box: Any) -> str:
+    """The text of a line, without that of the inline blocks in it (they have lines of
+    their own, walked on their own)."""
+    from weasyprint.formatting_structure import boxes
+
     text = getattr(box, "text", None)
     if isinstance(text, str):
         return text
-    return "".join(_line_text(child) for child in getattr(box, "children", ()) or ())
+    return "".join(
+        _line_text(child)
+        for child in getattr(box, "children", ()) or ()
+        if not isinstance(child, boxes.BlockContainerBox)
+    )
 
 
 def _merge(ranges: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -209,11 +217,11 @@ def _best_cuts(
         for j in range(1, len(ys)):
             if (k == count) != (j == last):
                 continue
-            for i in range(j):
-                if best[k - 1][i] == inf:
-                    continue
+            for i in range(j - 1, -1, -1):  # ys is sorted: stop once a slide would not fit
                 height = ys[j] - ys[i]
-                if height <= 0 or height > (first_room if i == 0 else room):
+                if height > first_room:
+                    break
+                if best[k - 1][i] == inf or height <= 0 or (i > 0 and height > room):
                     continue
                 cost = best[k - 1][i] + price[j] + 0.5 * (height / target - 1) ** 2
                 if cost < best[k][j]:
@@ -281,7 +289,14 @@ def slide_text(lines: list[tuple[float, float, str, int]]) -> str:
         else:
             paragraphs.append(text)
         previous = block
-    return "\n".join(paragraphs)
+    # A list's number is a box of its own (drawn in the margin): it leads its item's line.
+    out: list[str] = []
+    for text in paragraphs:
+        if out and out[-1].isdigit():
+            out[-1] = f"{out[-1]}. {text}"
+        else:
+            out.append(text)
+    return "\n".join(out)
 
 
 @functools.lru_cache(maxsize=4)

@@ -98,10 +98,12 @@ def test_slides_put_together_are_the_page_and_no_cut_goes_through_a_line(leaflet
                 top, bottom = _body_rows(number, image.convert("RGB"))
                 body = image.convert("RGB").crop((0, top, SLIDE_WIDTH, bottom))
             expected = page.crop((0, row, SLIDE_WIDTH, row + body.height))
-            # the pixels of the whole page rendered at once (but for anti-aliasing, rounded
-            # a few steps apart): nothing lost, nothing shown twice
-            worst = max(high for _, high in ImageChops.difference(body, expected).getextrema())
-            assert worst <= 8, (path.name, worst)
+            # the pixels of the whole page rendered at once: nothing lost, nothing shown
+            # twice (a row off would change thousands of pixels; pdfium's anti-aliasing of
+            # a crop differs from the whole page's in a few edge pixels)
+            grey = ImageChops.difference(body, expected).convert("L")
+            off = sum(grey.histogram()[24:])
+            assert off < body.width * body.height / 2000, (path.name, off)
             row += body.height
             cuts.append(row)
         assert abs(row - page.height) <= 1, (pdf_path.name, row, page.height)

@@ -140,7 +140,7 @@ def page_map(document: Any) -> PageMap:
         height=float(page.height),
         ink=tuple(merged),
         cuts=tuple(sorted(set(clear), key=lambda c: c.y)),
-        lines=tuple(sorted(lines)),
+        lines=tuple(lines),  # in the order of the box tree: the reading order
     )
 
 

@@ -1,4 +1,4 @@
-"""Build benchmarks: overhead over WeasyPrint, parallel speed-up, no-op rebuild, memory.
+"""Build benchmarks: overhead over WeasyPrint, parallel speed-up, no-op rebuild, memory, audio.
 
     /tmp/venv/bin/python bench/run.py --quick     # about 3 minutes on 2 cores
     /tmp/venv/bin/python bench/run.py             # the figures in bench/README.md
@@ -24,6 +24,10 @@ table says so rather than hide it.
 5. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
    worker processes while the full build of N leaflets runs (the build of step 3): the
    peak while the first 100 were built vs while the last 100 were.
+6. Audio: ``plainlang audio build --jobs 1 --force`` of K leaflets vs ``plainlang build
+   --jobs 1 --force --layout trifold`` of the same K leaflets (case x locale x audience),
+   alternated; plus, in this process, where the audio's time goes for one leaflet (the
+   script, espeak-ng, the resampling and mixing, opusenc).
 
 Results: a table on stdout and ``bench/_out/results.json``.
 """
@@ -459,6 +463,78 @@ def memory_figures(samples: list[dict[str, Any]], total: int, window: int) -> di
     }
 
 
+def bench_audio(project: Path, cases: int, rounds: int) -> dict[str, Any]:
+    """The audio version of K leaflets against their trifold PDFs, same leaflets, same run."""
+    work = fresh_copy(project, "audio")
+    ids = case_ids(work)[:cases]
+    select = [*case_args(ids), "--jobs", "1", "--force"]
+    pdf_cmd = plainlang("build", "--layout", "trifold", *select)
+    audio_cmd = plainlang("audio", "build", *select)
+    run_timed(audio_cmd, work)  # warm: imports, espeak-ng's data, the disk cache
+    pdfs: list[Timing] = []
+    audios: list[Timing] = []
+    for _ in range(rounds):
+        pdfs.append(run_timed(pdf_cmd, work))
+        audios.append(run_timed(audio_cmd, work))
+    count = built_count(pdfs[0])[0]
+    audio_count = built_count(audios[0])[0]
+    if audio_count != count:
+        raise SystemExit(f"{audio_count} audio files for {count} PDFs")
+    return _ratio_result(
+        "audio",
+        numerator=audios,
+        denominator=pdfs,
+        leaflets=count,
+        extra={"stages": audio_stages(work, ids[0]), **audio_durations(work)},
+    )
+
+
+def audio_stages(root: Path, case: str) -> dict[str, Any]:
+    """Seconds of each stage of one audio file (the first locale and audience of ``case``)."""
+    from plainlang.audio import AudioMaker, encode_opus, synthesize
+    from plainlang.catalogs import load_cases
+    from plainlang.config import load_config
+    from plainlang.localize import CatalogSet, localize
+    from plainlang.render import LeafletRenderer
+
+    config = load_config(root)
+    catalogs = CatalogSet(config)
+    maker = AudioMaker(LeafletRenderer(config, catalogs))
+    (found,) = load_cases(config, [case])
+    locale, audience = config.locales[0], (found.audiences or config.audiences)[0]
+    def cpu() -> float:  # this process and the tools it ran (espeak-ng, opusenc)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return own.ru_utime + own.ru_stime + _children_cpu()
+
+    lc = localize(found, locale, catalogs)
+    maker.plan(lc, audience)  # warm: the ui catalogs, the words template
+    t0 = cpu()
+    plan = maker.plan(lc, audience)
+    t1 = cpu()
+    samples = synthesize(plan.segments)
+    t2 = cpu()
+    encode_opus(samples, serial=plan.serial, tags=plan.tags, encoder=maker.encoder)
+    t3 = cpu()
+    return {  # CPU seconds
+        "leaflet": plan.relpath,
+        "audio_s": round(len(samples) / 48_000, 1),
+        "segments": len(plan.segments),
+        "script_s": round(t1 - t0, 3),
+        "speech_s": round(t2 - t1, 3),  # espeak-ng, resampling, pauses
+        "encode_s": round(t3 - t2, 3),  # opusenc
+    }
+
+
+def audio_durations(root: Path) -> dict[str, Any]:
+    manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
+    audio = [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    seconds = [e["duration"] for e in audio]
+    return {
+        "audio_files": len(audio),
+        "audio_seconds_mean": round(sum(seconds) / len(seconds), 1) if seconds else 0,
+    }
+
+
 # -- report --------------------------------------------------------------------------------------
 
 
@@ -556,6 +632,23 @@ def table(results: dict[str, Any]) -> str:
                 "",
             )
         )
+    a = results.get("audio")
+    if a:
+        st = a["stages"]
+        rows.append(
+            (
+                "audio",
+                f"audio {a['numerator_wall']:.1f} s vs trifold PDFs {a['denominator_wall']:.1f} s"
+                f" ({a['leaflets']} leaflets, about {a['audio_seconds_mean']:.0f} s of speech"
+                f" each, jobs 1); CPU ratio {a['ratio_cpu']:.2f}x; one leaflet, CPU: script"
+                f" {st['script_s']:.2f} s, espeak-ng {st['speech_s']:.2f} s,"
+                f" opusenc {st['encode_s']:.2f} s",
+                f"{a['ratio_wall']:.2f}x",
+                "well under 1x",
+                _yes(a["ratio_wall"] < 0.5),
+                f"{a['background_cores']:.1f}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -579,13 +672,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="remake the project first")
     parser.add_argument(
         "--only",
-        default="overhead,parallel,formats,scale",
-        help="comma-separated subset of overhead,parallel,formats,scale [all]",
+        default="overhead,parallel,formats,scale,audio",
+        help="comma-separated subset of overhead,parallel,formats,scale,audio [all]",
     )
     parser.add_argument("--formats-cases", type=int, help="cases (12 phone leaflets each)")
     parser.add_argument("--overhead-cases", type=int, help="cases (12 trifolds each)")
     parser.add_argument("--parallel-cases", type=int, help="cases (24 leaflets each)")
     parser.add_argument("--scale-cases", type=int, help="cases (24 leaflets each) [21: 504]")
+    parser.add_argument("--audio-cases", type=int, help="cases (12 leaflets each)")
     parser.add_argument("--rounds", type=int, help="timed rounds per side; the best counts")
     parser.add_argument("--output", type=Path, default=OUT / "results.json")
     parser.add_argument(
@@ -623,6 +717,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         scale_cases = args.scale_cases or (5 if quick else 21)
         window = 100 if scale_cases * 24 >= 400 else max(10, scale_cases * 24 // 4)
         results["scale"] = bench_full_noop_memory(args.project, scale_cases, window)
+    if "audio" in only:
+        print("audio ...", flush=True)
+        results["audio"] = bench_audio(args.project, args.audio_cases or 1, rounds)
     results["seconds"] = round(time.perf_counter() - started, 1)
     text = table(results)
     results["table"] = text.splitlines()

@@ -573,3 +573,8 @@ from plainlang.cli_review import preview, proof, serve  # noqa: E402
 cli.add_command(proof)
 cli.add_command(preview)
 cli.add_command(serve)
+
+# The audio version (until build has --format audio) and people's recordings.
+from plainlang.cli_audio import audio  # noqa: E402
+
+cli.add_command(audio)

@@ -39,6 +39,7 @@ _LOCALE_KEYS = {
     "fallback": list,
     "use_fuzzy": bool,
     "min_coverage": (int, float),
+    "voice": str,
 }
 _TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "print"}
 _BUILD_KEYS = {"min_coverage": (int, float), "strict": bool}
@@ -58,6 +59,7 @@ class LocaleInfo:
     use_fuzzy: bool = False
     min_coverage: float | None = None
     in_cldr: bool = False
+    voice: str | None = None  # espeak-ng voice of the audio version (checked when it is made)
 
     @property
     def nplurals(self) -> int:
@@ -255,6 +257,7 @@ def describe_locale(
         use_fuzzy=bool(settings.get("use_fuzzy", False)),
         min_coverage=float(min_cov) if min_cov is not None else None,
         in_cldr=babel_locale is not None,
+        voice=settings.get("voice"),
     )
 
 

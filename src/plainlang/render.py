@@ -117,6 +117,8 @@ class Leaflet:
     theme: str = "default"
     soft_hyphens: bool = False
     ui_drafts: bool = False
+    #: Who reads the audio version (:class:`plainlang.audio.VoiceChoice`), when it is made.
+    voice: Any = None
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -170,12 +172,13 @@ class UiTranslations:
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
-        self._langs: list[str] = []
+        self.chain_locales: list[str] = []
 
         def lang_of(code: str) -> str:
             info = config.locale_info.get(code)
             return info.lang if info is not None else code
 
+        self._lang_of = lang_of
         self.lang = lang_of(locale)
         self.source_lang = lang_of(config.source_locale)
         if locale != config.source_locale:
@@ -184,26 +187,34 @@ class UiTranslations:
                 if catalog is not None:
                     info = config.locale_info.get(loc)
                     self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
-                    self._langs.append(lang_of(loc))
+                    self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
             (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
         )
 
     def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
-        for catalog, allow_fuzzy in self.chain:
+        found = self.find(msgid, context)
+        return found[0] if found is not None else None
+
+    def find(
+        self, msgid: str, context: str | None = None
+    ) -> tuple[str | tuple[str, ...], str] | None:
+        """The translation of ``msgid`` and the locale of the catalog that has it, or None.
+
+        The audio version reads each ui string with the voice of the language it is in.
+        """
+        for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
             found = usable(catalog.get(msgid, context=context), allow_fuzzy)
             if found is not None:
-                return found[0]
+                return found[0], loc
         return None
 
     def language(self, msgid: str, context: str | None = None) -> str:
         """The language (BCP 47) ``msgid`` is shown in: that of the first catalog of the
-        chain that translates it, else the source's."""
-        for (catalog, allow_fuzzy), lang in zip(self.chain, self._langs, strict=True):
-            if usable(catalog.get(msgid, context=context), allow_fuzzy) is not None:
-                return lang
-        return self.source_lang
+        chain that translates it (:meth:`find`), else the source's."""
+        found = self.find(msgid, context)
+        return self._lang_of(found[1]) if found is not None else self.source_lang
 
     def gettext(self, message: str) -> str:
         found = self._lookup(message)

@@ -251,23 +251,22 @@ def make_slides(document: Any, pdf: bytes, font: Path) -> list[Slide]:
     doc = pdfium.PdfDocument(pdf)
     try:
         pdf_page = doc[0]
-        width_pt, height_pt = pdf_page.get_size()
+        width_pt = pdf_page.get_size()[0]
         pt_scale = SLIDE_WIDTH / width_pt  # image pixels per PDF point
-        full_height = round(height_pt * pt_scale)
+        # The page is rendered once and cut into rows: rendering each slide's rows alone
+        # (a crop) takes as long in all, but pdfium rounds a crop's edges its own way, and
+        # a row between two slides could go missing.
+        image = (
+            pdf_page.render(scale=pt_scale, fill_color=(*PAPER, 255), draw_annots=False)
+            .to_pil()
+            .convert("RGB")
+        )
+        full_height = image.height
         slides = []
         for number, (top, bottom) in enumerate(itertools.pairwise(edges), start=1):
             y0 = round(top * scale)
-            y1 = full_height if number == count else round(bottom * scale)
-            # Only the slide's rows are rendered: a crop is a fraction of the page's time.
-            bitmap = pdf_page.render(
-                scale=pt_scale,
-                crop=(0, (full_height - y1) / pt_scale, 0, y0 / pt_scale),
-                fill_color=(*PAPER, 255),
-                draw_annots=False,
-            )
-            body = bitmap.to_pil().convert("RGB")
-            if body.height != y1 - y0:  # pdfium rounds the crop its own way
-                body = body.crop((0, 0, SLIDE_WIDTH, y1 - y0))
+            y1 = full_height if number == count else min(round(bottom * scale), full_height)
+            body = image.crop((0, y0, SLIDE_WIDTH, y1))
             text = slide_text([ln for ln in page.lines if top <= ln[0] and ln[1] <= bottom])
             png = _compose(body, number, count, label_font, pad=TOP_PAD if number > 1 else 0)
             slides.append(Slide(number, count, y0, y1, png, text))

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 from plainlang.catalogs import UI_DOMAIN, extract, load_po, po_path, serialize_po, update
 from plainlang.config import load_config
 from plainlang.fsio import write_bytes_atomic, write_text_atomic
@@ -76,18 +74,17 @@ def read_pool(repo: Path) -> dict[str, list[Text]]:
         for path in sorted(folder.glob("*.po")):
             if path.stem == UI_DOMAIN:
                 continue
-            with path.open("rb") as fh:
-                catalog = read_po(fh)
+            catalog = load_po(path, repo)
             for message in catalog:
-                if not message.id or not isinstance(message.id, str) or not message.string:
+                if not message.msgid or message.msgid_plural is not None or not message.msgstr:
                     continue
                 kind = next(
-                    (c[len("kind: ") :] for c in message.auto_comments if c.startswith("kind: ")),
+                    (c[len("kind: ") :] for c in message.comments if c.startswith("kind: ")),
                     "",
                 )
-                kinds.setdefault(message.id, kind.split(",")[0].strip())
-                text = by_id.setdefault(message.id, Text(message.id))
-                text.translations[locale] = (str(message.string), bool(message.fuzzy))
+                kinds.setdefault(message.msgid, kind.split(",")[0].strip())
+                text = by_id.setdefault(message.msgid, Text(message.msgid))
+                text.translations[locale] = (message.msgstr, message.fuzzy)
     pool: dict[str, list[Text]] = {}
     for msgid, text in sorted(by_id.items()):
         if "es" in text.translations:  # Spanish is complete: every kept text has it
@@ -248,15 +245,15 @@ def fill_catalogs(
             path = po_path(config, locale, domain)
             catalog = load_po(path, root, domain=domain)
             for message in catalog:
-                if not message.id or not isinstance(message.id, str):
+                if not message.msgid or message.msgid_plural is not None:
                     continue
-                text = by_source.get(message.id)
+                text = by_source.get(message.msgid)
                 found = text.translations.get(locale) if text else None
                 if found is None or rng.random() >= share:
                     continue
-                message.string = found[0]
+                message.msgstr = found[0]
                 if found[1]:
-                    message.flags.add("fuzzy")
+                    message.fuzzy = True
             write_bytes_atomic(path, serialize_po(catalog))
 
 
@@ -301,14 +298,13 @@ def read_ui_translations(repo: Path) -> dict[str, Text]:
         path = repo / "locales" / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po"
         if not path.is_file():
             continue
-        with path.open("rb") as fh:
-            catalog = read_po(fh)
+        catalog = load_po(path, repo)
         for message in catalog:
-            if not isinstance(message.id, str) or not isinstance(message.string, str):
+            if message.msgid_plural is not None:
                 continue
-            if message.id and message.string:
-                text = texts.setdefault(message.id, Text(message.id))
-                text.translations[locale] = (message.string, bool(message.fuzzy))
+            if message.msgid and message.msgstr:
+                text = texts.setdefault(message.msgid, Text(message.msgid))
+                text.translations[locale] = (message.msgstr, message.fuzzy)
     return texts
 
 

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import polib
+import polib  # an independent reader, to check what plainlang wrote
 import pytest
 from conftest import DATA, snapshot
 
@@ -127,7 +127,8 @@ def _inputs(project: Path) -> dict[str, str]:
 
 
 def _translations(data: bytes) -> dict[tuple[str | None, str], str]:
-    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    codec = "latin-1" if b"charset=ISO-8859-1" in data else "utf-8-sig"
+    text = data.decode(codec).replace("\r\n", "\n")
     po = polib.pofile(text)
     return {(e.msgctxt, e.msgid): e.msgstr for e in po if e.msgstr}
 
@@ -196,39 +197,28 @@ def _assert_accepted(case: dict, project: Path, kept_before: dict, run) -> None:
 # -- the PO grammar, against gettext's own msgfmt ------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "gettext_reads", "plainlang_reads"),
-    [
-        ("good.po", True, True),
-        ("bad-escape.po", False, False),  # "\¿": invalid control sequence
-        ("octal-escape.po", True, False),  # "\277" is gettext's, but Babel would write "\\277"
-        ("obsolete-unclosed.po", False, False),  # Babel read the #~ msgstr as empty
-        ("unclosed-string.po", False, False),
-        ("second-msgstr.po", False, False),
-        ("header-twice.po", False, False),  # Babel let the second header win
-        ("obsolete-repeats-active.po", False, False),  # msgmerge: duplicate definition
-    ],
-)
-def test_po_syntax_is_as_strict_as_msgfmt(name, gettext_reads, plainlang_reads, tmp_path):
-    from plainlang.catalogs import check_po_syntax, parse_po
+@pytest.mark.parametrize("name", sorted(p.name for p in (BAD / "po").glob("*.po")))
+def test_every_bad_catalog_gets_msgfmts_verdict(name, tmp_path):
+    """Each file of the corpus: plainlang refuses it exactly when msgfmt --check does,
+    but for the documented cases where gettext's reading silently differs (a NUL byte,
+    escapes that make invalid UTF-8)."""
+    import subprocess
+
     from plainlang.errors import CatalogError
+    from plainlang.po import read_po
 
     data = (BAD / "po" / name).read_bytes()
-    if gettext_reads:  # the grammar `check` applies to any catalog is no stricter than msgfmt
-        check_po_syntax(data.decode("utf-8"), name)
     try:
-        parse_po(data, name)
+        read_po(data, name)
         ours = True
     except CatalogError as exc:
         assert exc.location is not None and exc.location.line
         ours = False
-    assert ours == plainlang_reads
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is not None:
-        import subprocess
-
-        done = subprocess.run(
-            [msgfmt, "--check-format", "-o", str(tmp_path / "out.mo"), str(BAD / "po" / name)],
-            capture_output=True,
-        )
-        assert (done.returncode == 0) == gettext_reads, done.stderr
+    if shutil.which("msgfmt") is None:
+        pytest.skip("msgfmt not installed")
+    done = subprocess.run(
+        ["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(BAD / "po" / name)],
+        capture_output=True,
+    )
+    deliberate = name in ("nul-byte.po", "octal-escape.po")
+    assert ours == (done.returncode == 0) or (deliberate and not ours), done.stderr

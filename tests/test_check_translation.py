@@ -27,9 +27,9 @@ from plainlang.checks.translation import (
     check_catalog,
     check_po_file,
     plain_text,
-    scan_catalog_lines,
 )
 from plainlang.errors import CatalogError, ConfigError
+from plainlang.po import read_po
 
 DATA = Path(__file__).parent / "data" / "check"
 
@@ -183,28 +183,18 @@ def test_three_errors_at_their_lines() -> None:
     assert url.format().startswith(f"{DATA / 'three-errors.po'}:21: error[url]: link target")
 
 
-def test_polib_linenum_is_not_the_msgid_line() -> None:
-    """Why we scan lines ourselves: polib counts from the entry's first comment line."""
-    po = polib.pofile(str(DATA / "three-errors.po"))
+def test_entries_keep_the_line_of_each_field() -> None:
+    """polib's ``linenum`` is the entry's first comment line; plainlang.po keeps each one."""
+    po = read_po((DATA / "three-errors.po").read_bytes(), "x.po")
     entry = po.find("If they need more time, they can take 5 more days.")
     assert entry is not None
-    assert entry.linenum == 37  # the "#. kind" line, three lines above the msgid
-    lines = scan_catalog_lines((DATA / "three-errors.po").read_text(encoding="utf-8"))
-    where = lines.entries[(None, entry.msgid)]
-    assert (where.msgid, where.msgstr[None]) == (40, 41)
+    assert (entry.comment_line, entry.line, entry.msgstr_line()) == (37, 40, 41)
 
 
-def test_check_catalog_without_text_reads_lines_from_the_file() -> None:
-    po = polib.pofile(str(DATA / "three-errors.po"))
+def test_check_catalog_points_at_msgstr_lines() -> None:
+    po = read_po((DATA / "three-errors.po").read_bytes(), "x.po")
     diagnostics = check_catalog(po, "x.po", None, TranslationOptions())
     assert [d.line for d in diagnostics] == [21, 35, 41]
-
-
-def test_check_catalog_in_memory_falls_back_to_polib_lines() -> None:
-    text = (DATA / "three-errors.po").read_text(encoding="utf-8")
-    po = polib.pofile(text)
-    diagnostics = check_catalog(po, "memory.po", "es", TranslationOptions())
-    assert [d.line for d in diagnostics] == [16, 30, 37]  # each entry's first line
 
 
 def test_malformed_po_is_a_catalog_error_at_its_line() -> None:
@@ -364,21 +354,27 @@ def test_catalog_from_another_project() -> None:
 
 
 def test_plural_forms_header_missing_or_invalid(tmp_path: Path) -> None:
+    """As msgfmt: translated plural entries need a valid Plural-Forms (catalog error);
+    untranslated or fuzzy ones only get a finding."""
     entry = 'msgid "{n} day"\nmsgid_plural "{n} days"\nmsgstr[0] "{n} día"\nmsgstr[1] "{n} días"\n'
     missing = tmp_path / "missing.po"
     missing.write_text(f'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n{entry}', encoding="utf-8")
-    assert [(d.line, d.check) for d in check_po_file(missing, TranslationOptions())] == [
-        (2, "plurals")
-    ]
+    with pytest.raises(CatalogError) as caught:
+        check_po_file(missing, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 2
+    draft = tmp_path / "draft.po"
+    draft.write_text(f'msgid ""\nmsgstr ""\n"Language: es\\n"\n\n#, fuzzy\n{entry}', encoding="utf-8")
+    assert (2, "plurals") in [(d.line, d.check) for d in check_po_file(draft, TranslationOptions())]
     invalid = tmp_path / "invalid.po"
     invalid.write_text(
         'msgid ""\nmsgstr ""\n"Language: es\\n"\n"Plural-Forms: nplurals=two; plural=n;\\n"\n\n'
         + entry,
         encoding="utf-8",
     )
-    found = check_po_file(invalid, TranslationOptions())
-    assert [(d.line, d.check) for d in found] == [(4, "plurals")]
-    assert "nplurals=two" in found[0].message
+    with pytest.raises(CatalogError) as caught:
+        check_po_file(invalid, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 4
+    assert "nplurals" in caught.value.message
 
 
 def test_extra_plural_form_points_at_its_line(tmp_path: Path) -> None:
@@ -389,16 +385,20 @@ def test_extra_plural_form_points_at_its_line(tmp_path: Path) -> None:
         'msgstr[0] "{n} p\'unchaw"\nmsgstr[1] "{n} p\'unchawkuna"\nmsgstr[2] "{n} p\'unchaw"\n',
         encoding="utf-8",
     )
+    with pytest.raises(CatalogError) as caught:  # msgfmt: nplurals = 2 but 3 forms
+        check_po_file(po, TranslationOptions())
+    assert caught.value.location is not None and caught.value.location.line == 10
+    po.write_text(po.read_text(encoding="utf-8").replace('msgid "{n} day"', '#, fuzzy\nmsgid "{n} day"'))
     found = check_po_file(po, TranslationOptions())
-    assert [(d.line, d.check, d.extra.get("plural_index")) for d in found] == [(10, "plurals", 2)]
+    assert (11, "plurals", 2) in [(d.line, d.check, d.extra.get("plural_index")) for d in found]
 
 
 def test_locale_from_header_or_path() -> None:
-    po = polib.pofile('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
+    po = read_po(b'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n', "x.po")
     assert catalog_locale(po, "locales/qu/LC_MESSAGES/right-to-know.po") == "qu"
     assert catalog_locale(po, "po/pt_BR.po") == "pt_BR"
     assert catalog_locale(po, "po/messages.po") is None
-    po.metadata["Language"] = "ay"
+    po.set_header_field("Language", "ay")
     assert catalog_locale(po, "locales/qu/LC_MESSAGES/right-to-know.po") == "ay"
 
 
@@ -522,11 +522,11 @@ _texts = st.text(
     ),
     wrap=st.sampled_from([0, 20, 78]),
 )
-def test_scanner_finds_every_polib_entry(
+def test_reader_finds_every_polib_entry(
     entries: list[tuple[str, str | None, str | None, str, bool]], wrap: int
 ) -> None:
-    """Whatever polib writes (wrapped, escaped, U+2028 inside strings), the scanner finds the
-    msgid and msgstr keyword lines of each entry polib reads back."""
+    """Whatever polib writes (wrapped, escaped, U+2028 inside strings), plainlang.po finds
+    the msgid and msgstr keyword lines of each entry polib reads back."""
     po = polib.POFile(wrapwidth=wrap)
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
     seen: set[tuple[str | None, str]] = set()
@@ -546,17 +546,20 @@ def test_scanner_finds_every_polib_entry(
         po.save(str(path))
         text = path.read_text(encoding="utf-8")
         reread = polib.pofile(str(path))
-    lines = re.split(r"\r\n|\r|\n", text)
-    scanned = scan_catalog_lines(text)
+    lines = text.split("\n")
+    if "\x04" in text:
+        return  # msgfmt refuses the context separator in a string; so does plainlang.po
+    ours = read_po(text.encode("utf-8"), "x.po", template=True)  # the grammar alone
     for entry in reread:
         if entry.obsolete:
             continue
-        where = scanned.entries[(entry.msgctxt, entry.msgid)]
-        assert lines[where.msgid - 1].startswith("msgid ")
-        for index, msgstr_line in where.msgstr.items():
+        where = ours.find(entry.msgid, entry.msgctxt)
+        assert where is not None and where.line is not None
+        assert lines[where.line - 1].startswith("msgid ")
+        for index, msgstr_line in where.msgstr_lines.items():
             keyword = "msgstr" if index is None else f"msgstr[{index}]"
             assert lines[msgstr_line - 1].startswith(keyword + " ")
-        assert set(where.msgstr) == ({None} if not entry.msgid_plural else {0, 1})
+        assert set(where.msgstr_lines) == ({None} if not entry.msgid_plural else {0, 1})
 
 
 # --------------------------------------------------------------------------- single entries

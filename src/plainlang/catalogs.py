@@ -3,39 +3,45 @@
 The promise to translators is GNU gettext's: an update never drops a translation. A changed
 source segment keeps its old translation as fuzzy with the previous msgid (``#|``); a removed
 one becomes obsolete (``#~``); a segment that comes back gets its obsolete translation back.
-Files are written atomically, and only when their bytes would change, so running any step
-twice leaves ``git status`` clean.
+Files are read and written by :mod:`plainlang.po` (as msgfmt reads them, as msgcat writes
+them), atomically, and only when their bytes would change, so running any step twice
+leaves ``git status`` clean.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import struct
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, generate_po, normalize, read_po, unescape
-
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import Case, Segment, case_paths, load_case
-from plainlang.errors import CatalogError, SourceLocation, TemplateError, display_path, line_at
+from plainlang.errors import (
+    CatalogError,
+    ContentError,
+    SourceLocation,
+    TemplateError,
+    display_path,
+    line_at,
+)
 from plainlang.fsio import write_bytes_atomic, write_if_changed
-from plainlang.powrap import linear_wrapping
+from plainlang.po import PO_WIDTH, Catalog, Entry, write_po
+from plainlang.po import load_po as _load_po_file
+
+__all__ = ["PO_WIDTH", "UI_DOMAIN"]
 
 UI_DOMAIN = "ui"
-# gettext's own page width (msgmerge, msgcat, Poedit): the same wrapping everywhere keeps the
-# diffs of a round trip through an editor small.
-PO_WIDTH = 79
-# Room a segment has on the tightest layout, in characters; written as ``#. max-length: N``.
+# Room a segment has on the tightest layout, in characters; written as ``#. max-length: N``
+# for people and as Weblate's ``max-length:N`` flag, which Weblate enforces.
 LENGTH_BUDGETS = {"title": 70, "heading": 60, "summary": 200, "attribution": 80, "cell": 40}
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_EPOCH_FALLBACK = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_MAX_LENGTH_FLAG = re.compile(r"max-length:\d+")
 
 
 def needs_translation(msgid: str) -> bool:
@@ -85,377 +91,14 @@ def pot_domains(config: ProjectConfig) -> list[str]:
 # -- reading and writing -----------------------------------------------------------------
 
 
-def parse_po(data: bytes, shown: str, *, domain: str | None = None) -> Catalog:
-    """Parse PO/POT bytes; any problem is a CatalogError naming ``shown`` and a 1-based line."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    # The declared charset first: a Latin-1 catalog is not "invalid UTF-8" but a file to
-    # convert, and the header says so in ASCII whatever the encoding.
-    charset = re.search(rb'^"Content-Type:[^"]*charset=([\w.-]+)', data, re.M | re.I)
-    if charset and charset.group(1).lower() not in (b"utf-8", b"utf8", b"charset"):
-        name = charset.group(1).decode("ascii")
-        raise CatalogError(
-            f"declares charset {name}; plainlang reads and writes UTF-8",
-            SourceLocation(shown, line_at(data, charset.start())),
-            hint="convert it: msgconv --to-code=UTF-8 FILE, and fix the Content-Type header",
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = line_at(data, exc.start)
-        raise CatalogError(
-            "not valid UTF-8",
-            SourceLocation(shown, line),
-            hint="save the file as UTF-8 (Poedit does by default; or msgconv --to-code=UTF-8)",
-        ) from exc
-    if "\x00" in text:
-        # A NUL is how MO files separate plural forms: inside a translation it would split
-        # it. It only gets into a PO file by mistake (a binary file, a bad paste).
-        raise CatalogError(
-            "contains a NUL byte: this is not a text catalog",
-            SourceLocation(shown, text[: text.index("\x00")].count("\n") + 1),
-            hint="remove the invisible character at that line, or restore the file",
-        )
-    check_po_syntax(text, shown, escapes=ROUND_TRIP_ESCAPES)
-    _check_plural_forms(text, shown)
-    text, previous = _take_previous_ids(text)
-    try:
-        catalog = read_po(io.StringIO(text), domain=domain, abort_invalid=True)
-    except PoFileError as exc:
-        lineno = getattr(exc, "lineno", None)
-        message = re.sub(r"\s+on \d+$", "", str(exc)).strip() or "syntax error"
-        raise CatalogError(
-            message,
-            SourceLocation(shown, lineno + 1 if lineno is not None else None),
-            hint="fix the PO syntax at that line (msgfmt --check FILE shows it too)",
-        ) from exc
-    except (ValueError, IndexError) as exc:
-        raise CatalogError(
-            f"cannot read PO file: {exc}", SourceLocation(shown), hint="check the PO syntax"
-        ) from exc
-    _check_duplicates(text, shown)
-    for entry in catalog:
-        key = entry.id[0] if isinstance(entry.id, tuple | list) else entry.id
-        if (entry.context, key) in previous:
-            entry.previous_id = list(previous[(entry.context, key)])
-    return catalog
-
-
-def _string_at(lines: list[str], i: int, prefix: str) -> str:
-    """The (unescaped) string that starts after ``prefix`` on line ``i`` and its continuations."""
-    parts = [lines[i].strip()[len(prefix) :].strip()]
-    j = i + 1
-    while j < len(lines) and lines[j].lstrip().startswith('"'):
-        parts.append(lines[j].strip())
-        j += 1
-    return _unquote(parts)
-
-
-def _unquote(parts: Sequence[str]) -> str:
-    """The text of PO string lines (``"..."`` each), unescaped and joined.
-
-    Not Babel's ``denormalize``: it splits on every line break ``str.splitlines`` knows
-    (form feed, U+2028, ...), which can sit inside a string, and cut the text there.
-    """
-    return "".join(str(unescape(part)) for part in parts)
-
-
-def _take_previous_ids(text: str) -> tuple[str, dict[tuple[str | None, str], tuple[str, ...]]]:
-    """Read gettext's ``#|`` lines (previous msgid) and blank them out for Babel's reader.
-
-    Babel's reader takes ``#| msgid ...`` for a translator comment (so a second ``update``
-    rewrote it as ``# | msgid ...``) and refuses ``#~|`` (written by ``msgmerge
-    --previous`` for obsolete entries). Lines are blanked, not removed, so error line
-    numbers still match the file. Returns the text and the previous ids by
-    (msgctxt, msgid) of the entry they belong to.
-    """
-    lines = text.split("\n")
-    found: dict[tuple[str | None, str], tuple[str, ...]] = {}
-    pending: dict[str, list[str]] = {}
-    keyword = ""
-    context: str | None = None
-    for i, raw in enumerate(list(lines)):
-        line = raw.strip()
-        if line.startswith("#~|"):
-            lines[i] = ""
-        elif line.startswith("#|"):
-            rest = line[2:].strip()
-            if rest.startswith('"') and keyword:
-                pending[keyword].append(rest)
-            else:
-                keyword, _, value = rest.partition(" ")
-                pending[keyword] = [value.strip()]
-            lines[i] = ""
-        elif line.startswith("msgctxt "):
-            context = _string_at(lines, i, "msgctxt ")
-        elif line.startswith("msgid "):
-            try:
-                ids = tuple(_unquote(pending[k]) for k in ("msgid", "msgid_plural") if k in pending)
-            except (ValueError, IndexError):  # a mangled #| line is only a hint: drop it
-                ids = ()
-            if ids:
-                found[(context, _string_at(lines, i, "msgid "))] = ids
-            pending, keyword, context = {}, "", None
-    return "\n".join(lines), found
-
-
-# Possessive: a string line is never read two ways, and a 5 MB line would otherwise fill
-# 600 MB of the regex engine's backtracking stack.
-_PO_STRING = re.compile(r'^"(?:[^"\\]++|\\.)*+"\s*$')
-_ESCAPE = re.compile(r"\\(.)")
-# Escapes msgfmt knows (octal digits and \x too), and the ones Babel reads and writes back
-# unchanged: it takes "\101" or "\?" for a backslash and writes "\\101", changing the text.
-MSGFMT_ESCAPES = frozenset("ntbrfva\\\"?'01234567x")
-ROUND_TRIP_ESCAPES = frozenset('ntbrfva\\"')
-MAX_NPLURALS = 10
-_PO_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(.*)$")
-
-
-def check_po_syntax(text: str, shown: str, *, escapes: frozenset[str] = MSGFMT_ESCAPES) -> None:
-    """Check the PO grammar line by line, as strictly as ``msgfmt``.
-
-    Babel's reader forgives a second ``msgstr`` or a ``msgstr[1]`` without ``msgid_plural``,
-    and would write such a file back changed; we stop at the line instead. Strings of
-    obsolete (``#~``) entries are checked too: Babel reads an unclosed one as empty, and
-    the next update would write the translation away. ``escapes`` are the letters allowed
-    after a backslash.
-    """
-    state = "start"  # start | ctxt | id | plural | str | strn
-    next_index = 0
-
-    def fail(i: int, message: str, hint: str = "fix the PO syntax at that line") -> None:
-        raise CatalogError(message, SourceLocation(shown, i + 1), hint=hint)
-
-    def check_string(i: int, string: str) -> None:
-        if not _PO_STRING.match(string):
-            fail(i, "string is not closed or has a bad escape", 'end the line with "')
-        for match in _ESCAPE.finditer(string.rstrip()[1:-1]):
-            letter = match.group(1)
-            if letter not in escapes:
-                known = letter in MSGFMT_ESCAPES
-                fail(
-                    i,
-                    f"escape '\\{letter}' would read back changed after an update"
-                    if known
-                    else f"unknown escape '\\{letter}' in a string",
-                    "write the character itself, or \\\\ for a backslash",
-                )
-
-    for i, raw in enumerate(text.split("\n")):
-        line = raw.strip()
-        if line.startswith("#~") and not line.startswith("#~|"):
-            rest = line[2:].strip()
-            obsolete = _PO_KEYWORD.match(rest)
-            if rest.startswith('"') or obsolete is not None:
-                check_string(i, obsolete.group(3).strip() if obsolete is not None else rest)
-        if not line or line.startswith("#"):
-            if state in ("ctxt", "id", "plural"):
-                fail(i, "entry is cut short: msgstr is missing")
-            continue
-        if line.startswith('"'):
-            if state == "start":
-                fail(i, "a string line outside any entry")
-            check_string(i, line)
-            continue
-        match = _PO_KEYWORD.match(line)
-        if match is None:
-            fail(i, f"unknown keyword: {line.split()[0][:30]}")
-            return
-        keyword, index, rest = match.group(1), match.group(2), match.group(3)
-        check_string(i, rest.strip())
-        if keyword == "msgctxt":
-            if state not in ("start", "str", "strn"):
-                fail(i, "msgctxt where msgstr was expected")
-            state = "ctxt"
-        elif keyword == "msgid":
-            if state not in ("start", "str", "strn", "ctxt"):
-                fail(i, "msgid where msgstr was expected")
-            state = "id"
-        elif keyword == "msgid_plural":
-            if state != "id":
-                fail(i, "msgid_plural must follow msgid")
-            state, next_index = "plural", 0
-        elif index is None:
-            if state == "plural":
-                fail(i, "an entry with msgid_plural needs msgstr[0], msgstr[1], ...")
-            if state != "id":
-                fail(i, "msgstr without its msgid (a second msgstr?)")
-            state = "str"
-        else:
-            if state not in ("plural", "strn"):
-                fail(
-                    i,
-                    f"msgstr[{index}] without msgid_plural",
-                    "use plain msgstr, or add msgid_plural",
-                )
-            if int(index) != next_index:
-                fail(i, f"msgstr[{index}] where msgstr[{next_index}] was expected")
-            state, next_index = "strn", next_index + 1
-    if state in ("ctxt", "id", "plural"):
-        fail(len(text.rstrip("\n").split("\n")) - 1, "the last entry has no msgstr")
-
-
-def _check_plural_forms(text: str, shown: str) -> None:
-    """Check the header's ``nplurals`` and that no entry has more forms than it says.
-
-    Babel makes a list of ``nplurals`` strings for every plural entry it reads: a header
-    saying ``nplurals=2000000000`` would take all the memory there is. No language has
-    more than six forms (CLDR: Arabic, Welsh); :data:`MAX_NPLURALS` leaves room.
-    """
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.startswith(("msgid ", "msgctxt "))), 0)
-    if not (
-        lines[first].startswith('msgid ""')
-        and first + 1 < len(lines)
-        and lines[first + 1].startswith("msgstr ")
-    ):
-        return  # no header: Babel takes the plural count from the language, or 2
-    end = first + 2
-    while end < len(lines) and lines[end].startswith('"'):
-        end += 1
-    at = next((i for i in range(first + 1, end) if "plural-forms:" in lines[i].lower()), None)
-    match = re.search(r"Plural-Forms:([^\\]*)", _po_string(lines, first + 1, "msgstr "), re.I)
-    if match is None or at is None:
-        return
-    found = re.search(r"nplurals\s*=\s*([^;\s]*)", match.group(1))
-    raw = found.group(1) if found else ""
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_NPLURALS:
-        raise CatalogError(
-            f"Plural-Forms says nplurals={raw}: a language has 1 to {MAX_NPLURALS} plural forms",
-            SourceLocation(shown, at + 1),
-            hint="copy the Plural-Forms line of your language from the POT header or CLDR",
-        )
-    nplurals = int(raw)
-    for i, line in enumerate(lines):
-        index = re.match(r"\s*(?:#~\s*)?msgstr\[(\d+)\]", line)
-        if index is not None and int(index.group(1)) >= nplurals:
-            raise CatalogError(
-                f"msgstr[{index.group(1)}], but Plural-Forms says nplurals={nplurals}"
-                f" (forms 0 to {nplurals - 1})",
-                SourceLocation(shown, i + 1),
-                hint="remove the extra form, or fix the Plural-Forms header",
-            )
-
-
-def _check_duplicates(text: str, shown: str) -> None:
-    """Babel silently keeps the last of two entries with one msgid; gettext refuses. So do we.
-
-    The header (``msgid ""``) counts too: a second one would replace the first, and the
-    next update would write the other header's language and plural rule into the file.
-    So do obsolete (``#~``) entries, as in msgmerge: one that repeats an active entry
-    would be overwritten by it when the active one went obsolete, losing its translation.
-    """
-    seen: dict[tuple[str | None, str], int] = {}
-    context: str | None = None
-    raw_lines = text.split("\n")
-    lines = [
-        line[3:] if line.startswith("#~ ") and not line.startswith("#~|") else line
-        for line in raw_lines
-    ]
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith("msgctxt "):
-            context = _po_string(lines, i, "msgctxt ")
-        elif line.startswith("msgid "):
-            key = (context, _po_string(lines, i, "msgid "))
-            if key in seen:
-                what = 'header entry (msgid "")' if key == (None, "") else "message definition"
-                if raw_lines[i].startswith("#~") or raw_lines[seen[key] - 1].startswith("#~"):
-                    what += " (one of them obsolete, #~)"
-                raise CatalogError(
-                    f"duplicate {what} (first at line {seen[key]})",
-                    SourceLocation(shown, i + 1),
-                    hint="remove one of the two entries, or merge them with msguniq",
-                )
-            seen[key] = i + 1
-            context = None
-        i += 1
-
-
-def _po_string(lines: list[str], i: int, prefix: str) -> str:
-    parts = [lines[i][len(prefix) :].strip()]
-    j = i + 1
-    while j < len(lines) and lines[j].startswith('"'):
-        parts.append(lines[j].strip())
-        j += 1
-    return "".join(p[1:-1] for p in parts if len(p) >= 2)
-
-
 def load_po(path: Path, root: Path, *, domain: str | None = None) -> Catalog:
-    """Read a PO or POT file from disk (see :func:`parse_po`)."""
-    shown = display_path(path, root)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"cannot read: {exc.strerror}", SourceLocation(shown)) from exc
-    return parse_po(data, shown, domain=domain)
+    """Read a PO or POT file of the project (see :func:`plainlang.po.read_po`)."""
+    return _load_po_file(path, display_path(path, root))
 
 
-def serialize_po(catalog: Catalog, *, template: bool = False) -> bytes:
-    """PO bytes as plainlang always writes them: gettext's width, previous msgids, obsolete."""
-    if catalog.domain != UI_DOMAIN:
-        # Babel guesses python-format from any "%"; a case's msgids are prose, never formats.
-        for message in (*catalog, *catalog.obsolete.values()):
-            message.flags.discard("python-format")
-    chunks = generate_po(
-        catalog, width=PO_WIDTH, include_previous=False, ignore_obsolete=template
-    )
-    if not template:
-        chunks = _with_obsolete_flags(catalog, _with_previous_ids(catalog, chunks))
-    with linear_wrapping():  # Babel's own splitter is quadratic in the length of a word
-        text = "".join(chunks)
-    return text.encode(catalog.charset or "utf-8", "backslashreplace")
-
-
-def _previous_lines(previous_id: Sequence[str]) -> Iterator[str]:
-    """``#| msgid`` lines as msgmerge writes them: one quoted string a line.
-
-    Babel wraps a long previous msgid like prose, cutting through its quotes, which
-    gettext tools reject ("end-of-line within string").
-    """
-    for keyword, value in zip(("msgid", "msgid_plural"), previous_id, strict=False):
-        first, *rest = normalize(value, width=PO_WIDTH - 3).split("\n")
-        yield f"#| {keyword} {first}\n"
-        for line in rest:
-            yield f"#| {line}\n"
-
-
-def _with_previous_ids(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
-    """Babel's PO output with each entry's previous msgid put back before its msgctxt/msgid."""
-    messages = list(catalog)  # generate_po writes them in this order, header first
-    index = 0
-    at_start = True
-    for chunk in chunks:
-        if at_start and index < len(messages) and chunk.startswith(("msgctxt ", "msgid ")):
-            previous = messages[index].previous_id
-            if previous:
-                yield from _previous_lines(previous)
-            index += 1
-            at_start = False
-        elif chunk == "\n":
-            at_start = True
-        yield chunk
-
-
-def _with_obsolete_flags(catalog: Catalog, chunks: Iterable[str]) -> Iterator[str]:
-    """Babel's PO output with the flags of obsolete entries put back, as msgmerge keeps them.
-
-    Babel writes an obsolete entry without its ``#, fuzzy``: a draft that went obsolete
-    came back, when its sentence returned, as a checked translation.
-    """
-    obsolete = list(catalog.obsolete.values())  # generate_po writes them last, in this order
-    index = 0
-    at_start = True
-    for chunk in chunks:
-        if at_start and index < len(obsolete) and chunk.startswith(("#~ msgctxt ", "#~ msgid ")):
-            if obsolete[index].flags:
-                yield f"#, {', '.join(sorted(obsolete[index].flags))}\n"
-            index += 1
-            at_start = False
-        elif chunk == "\n":
-            at_start = True
-        yield chunk
+def serialize_po(catalog: Catalog) -> bytes:
+    """PO bytes as plainlang always writes them: as msgcat writes them."""
+    return write_po(catalog)
 
 
 def source_date() -> dt.datetime:
@@ -466,24 +109,39 @@ def source_date() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def _po_date(when: dt.datetime) -> str:
+    """A header date as xgettext writes it: ``2026-11-26 16:51+0000``."""
+    return when.strftime("%Y-%m-%d %H:%M%z")
+
+
 # -- extract -------------------------------------------------------------------------------
 
 
-def _new_template(config: ProjectConfig, domain: str) -> Catalog:
-    catalog = Catalog(
-        domain=domain,
-        project=config.name,
-        version="1.0",
-        msgid_bugs_address=config.contact or "",
-        copyright_holder=config.publisher or config.name,
-        charset="utf-8",
-        fuzzy=False,
-        header_comment=(
-            f"# Translations template for {config.name}, domain '{domain}'.\n"
-            "# Generated by `plainlang extract`: edit the source, not this file."
-        ),
+def _header(fields: Sequence[tuple[str, str]], comments: Sequence[str]) -> Entry:
+    return Entry(
+        msgid="", msgstr="".join(f"{k}: {v}\n" for k, v in fields), tcomments=list(comments)
     )
-    return catalog
+
+
+def _new_template(config: ProjectConfig, domain: str) -> Catalog:
+    header = _header(
+        [
+            ("Project-Id-Version", f"{config.name} 1.0"),
+            ("Report-Msgid-Bugs-To", config.contact or ""),
+            ("POT-Creation-Date", _po_date(source_date())),
+            ("PO-Revision-Date", "YEAR-MO-DA HO:MI+ZONE"),
+            ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+            ("Language-Team", "LANGUAGE <LL@li.org>"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+        ],
+        [
+            f"Translations template for {config.name}, domain '{domain}'.",
+            "Generated by `plainlang extract`: edit the source, not this file.",
+        ],
+    )
+    return Catalog(entries=[header], path=f"locales/{domain}.pot", template=True)
 
 
 def case_template(config: ProjectConfig, case: Case) -> Catalog:
@@ -491,13 +149,24 @@ def case_template(config: ProjectConfig, case: Case) -> Catalog:
     catalog = _new_template(config, case.id)
     grouped: dict[str, list[Segment]] = {}
     for segment in case.segments():
+        if "\x04" in segment.msgid:
+            raise ContentError(
+                "a control character (U+0004) that a gettext catalog cannot hold",
+                SourceLocation(case.path, segment.line),
+                hint="remove the invisible character at that line",
+            )
         if needs_translation(segment.msgid):
             grouped.setdefault(segment.msgid, []).append(segment)
     for msgid, segments in grouped.items():
-        catalog.add(
-            msgid,
-            locations=[(case.path, s.line) for s in segments],
-            auto_comments=segment_comments(segments),
+        comments = segment_comments(segments)
+        budget = next((c for c in comments if c.startswith("max-length: ")), None)
+        catalog.entries.append(
+            Entry(
+                msgid=msgid,
+                occurrences=sorted({(case.path, s.line) for s in segments}),
+                comments=comments,
+                flags=[f"max-length:{budget.split(': ')[1]}"] if budget else [],
+            )
         )
     return catalog
 
@@ -512,11 +181,17 @@ UI_KEYWORDS = {
 
 
 def ui_template(config: ProjectConfig) -> Catalog:
-    """The POT catalog of the ``ui`` domain: strings in the Jinja2 templates."""
+    """The POT catalog of the ``ui`` domain: strings in the Jinja2 templates.
+
+    Babel extracts them (with Jinja's extractor); ``python-format`` marks those with a
+    ``%(name)s`` placeholder, as Babel and xgettext mark them.
+    """
+    from babel.messages.catalog import PYTHON_FORMAT
     from babel.messages.extract import extract
     from jinja2.ext import babel_extract
 
     catalog = _new_template(config, UI_DOMAIN)
+    by_key: dict[tuple[str | None, str], Entry] = {}
     theme = config.theme
     for rel in theme.templates():
         path = theme.resolve(rel)
@@ -555,23 +230,29 @@ def ui_template(config: ProjectConfig) -> Catalog:
                 hint="fix the template syntax",
             ) from exc
         for lineno, message, comments, context in found:
-            key = message[0] if isinstance(message, tuple) else message
+            ids = (message,) if isinstance(message, str) else tuple(message)
+            key = ids[0]
             if not key:
                 continue
-            existing = catalog.get(key, context=context)
+            existing = by_key.get((context, key))
             if existing is None:
-                catalog.add(
-                    message,
-                    locations=[(shown, lineno)],
-                    auto_comments=["kind: ui", *comments],
-                    context=context,
+                existing = Entry(
+                    msgid=key,
+                    msgctxt=context,
+                    msgid_plural=ids[1] if len(ids) > 1 else None,
+                    msgstr_plural=["", ""] if len(ids) > 1 else [],
+                    comments=["kind: ui"],
+                    flags=["python-format"] if any(PYTHON_FORMAT.search(i) for i in ids) else [],
                 )
-                continue
-            if (shown, lineno) not in existing.locations:
-                existing.locations.append((shown, lineno))
+                by_key[(context, key)] = existing
+                catalog.entries.append(existing)
+            if (shown, lineno) not in existing.occurrences:
+                existing.occurrences.append((shown, lineno))
             for comment in comments:
-                if comment not in existing.auto_comments:
-                    existing.auto_comments.append(comment)
+                if comment not in existing.comments:
+                    existing.comments.append(comment)
+    for entry in catalog.entries:
+        entry.occurrences.sort()
     return catalog
 
 
@@ -591,13 +272,15 @@ def _write_template(path: Path, catalog: Catalog, root: Path) -> bool:
     if path.exists():
         try:
             old = load_po(path, root)
-            catalog.creation_date = old.creation_date
-            if serialize_po(catalog, template=True) == path.read_bytes():
-                return False
+            date = old.header_field("POT-Creation-Date")
+            if date is not None:
+                catalog.set_header_field("POT-Creation-Date", date)
+                if write_po(catalog) == path.read_bytes():
+                    return False
         except CatalogError:
             pass  # a broken POT is simply regenerated
-    catalog.creation_date = source_date()
-    write_bytes_atomic(path, serialize_po(catalog, template=True))
+    catalog.set_header_field("POT-Creation-Date", _po_date(source_date()))
+    write_bytes_atomic(path, write_po(catalog))
     return True
 
 
@@ -627,43 +310,45 @@ def extract(config: ProjectConfig) -> list[FileChange]:
 
 
 def new_catalog(template: Catalog, info: LocaleInfo, domain: str) -> Catalog:
-    """A fresh PO catalog for ``info`` from ``template``, like ``msginit``/``pybabel init``."""
-    catalog = Catalog(
-        locale=None,
-        domain=domain,
-        project=template.project,
-        version=template.version,
-        copyright_holder=template.copyright_holder,
-        msgid_bugs_address=template.msgid_bugs_address,
-        creation_date=template.creation_date,
-        revision_date=source_date(),
-        language_team=f"{info.english_name} ({info.name})",
-        charset="utf-8",
-        fuzzy=False,
-        header_comment=(
-            f"# {info.english_name} ({info.name}) translations for {template.project}, "
-            f"domain '{domain}'.\n"
-            "# Edit this file in Poedit, Weblate or any PO editor; "
-            "`plainlang update` keeps your work."
-        ),
+    """A fresh PO catalog for ``info`` from ``template``, like ``msginit``."""
+    get = template.header_field
+    header = _header(
+        [
+            ("Project-Id-Version", get("Project-Id-Version") or "PACKAGE VERSION"),
+            ("Report-Msgid-Bugs-To", get("Report-Msgid-Bugs-To") or ""),
+            ("POT-Creation-Date", get("POT-Creation-Date") or _po_date(source_date())),
+            ("PO-Revision-Date", _po_date(source_date())),
+            ("Last-Translator", "FULL NAME <EMAIL@ADDRESS>"),
+            ("Language-Team", f"{info.english_name} ({info.name})"),
+            ("Language", info.code),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", "text/plain; charset=UTF-8"),
+            ("Content-Transfer-Encoding", "8bit"),
+            ("Plural-Forms", info.plural_forms),
+        ],
+        [
+            f"{info.english_name} ({info.name}) translations for "
+            f"{(get('Project-Id-Version') or '').removesuffix(' 1.0')}, domain '{domain}'.",
+            "Edit this file in Poedit, Weblate or any PO editor; `plainlang update` keeps "
+            "your work.",
+        ],
     )
-    catalog.locale = info.code
-    catalog.mime_headers = [("Plural-Forms", info.plural_forms)]
-    for message in template:
-        if message.id:
-            catalog[message.id] = _copy_message(message)
+    catalog = Catalog(entries=[header], path=f"{info.code}/{domain}.po")
+    for entry in template:
+        catalog.entries.append(_fresh(entry, info.nplurals))
     return catalog
 
 
-def _copy_message(message: Message) -> Message:
-    return Message(
-        message.id,
-        string="" if not isinstance(message.id, tuple) else ("",) * 2,
-        locations=list(message.locations),
-        flags=set(message.flags) - {"fuzzy"},
-        auto_comments=list(message.auto_comments),
-        user_comments=[],
-        context=message.context,
+def _fresh(entry: Entry, nplurals: int) -> Entry:
+    """An untranslated copy of a template entry for a locale with ``nplurals`` forms."""
+    return Entry(
+        msgid=entry.msgid,
+        msgctxt=entry.msgctxt,
+        msgid_plural=entry.msgid_plural,
+        msgstr_plural=[""] * nplurals if entry.msgid_plural is not None else [],
+        flags=[f for f in entry.flags if f != "fuzzy"],
+        comments=list(entry.comments),
+        occurrences=list(entry.occurrences),
     )
 
 
@@ -673,140 +358,236 @@ def _copy_message(message: Message) -> Message:
 #: the old translations are kept all the same (obsolete, where a returning sentence finds
 #: them again).
 FUZZY_MATCH_BUDGET = 20_000
+#: How alike two msgids must be (difflib's ratio) for an old translation to be offered.
+FUZZY_CUTOFF = 0.6
 
 
-@contextlib.contextmanager
-def _bounded_fuzzy_matching(budget: int) -> Iterator[None]:
-    """Let Babel's ``Catalog.update`` make at most ``budget`` fuzzy comparisons."""
-    import babel.messages.catalog as babel_catalog
-
-    original = babel_catalog.get_close_matches
-    left = budget
-
-    def bounded(word: str, possibilities: Any, n: int = 3, cutoff: float = 0.6) -> list[str]:
-        nonlocal left
-        if len(possibilities) > left:
-            left = 0
-            return []
-        left -= len(possibilities)
-        return _close_matches(word, possibilities, n, cutoff)
-
-    babel_catalog.get_close_matches = bounded
-    try:
-        yield
-    finally:
-        babel_catalog.get_close_matches = original
+@dataclass
+class _Budget:
+    left: int = FUZZY_MATCH_BUDGET
 
 
-def _close_matches(word: str, possibilities: Iterable[str], n: int, cutoff: float) -> list[str]:
-    """Babel's ``get_close_matches`` (difflib's, without autojunk), each ratio made once."""
-    import heapq
-    from difflib import SequenceMatcher
-
-    scored = []
+def close_match(
+    word: str, candidates: Sequence[str], budget: _Budget, cutoff: float = FUZZY_CUTOFF
+) -> str | None:
+    """The candidate most like ``word`` (ratio >= cutoff), spending ``budget`` comparisons."""
+    if not candidates or budget.left < len(candidates):
+        budget.left = 0 if candidates else budget.left
+        return None
+    budget.left -= len(candidates)
+    best: tuple[float, str] | None = None
     matcher = SequenceMatcher(autojunk=False)
     matcher.set_seq2(word)
-    for candidate in possibilities:
+    for candidate in candidates:
         matcher.set_seq1(candidate)
         if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
             ratio = matcher.ratio()
-            if ratio >= cutoff:
-                scored.append((ratio, candidate))
-    return [candidate for _, candidate in heapq.nlargest(n, scored)]
+            if ratio >= cutoff and (best is None or ratio > best[0]):
+                best = (ratio, candidate)
+    return best[1] if best is not None else None
 
 
-def merge(catalog: Catalog, template: Catalog) -> Catalog:
-    """Merge ``template`` into ``catalog`` in place, never dropping a translation."""
-    # gettext's msgmerge brings an obsolete translation back when its msgid returns.
-    for message in template:
-        if not message.id or catalog.get(message.id, message.context) is not None:
-            continue
-        key = catalog._key_for(message.id, message.context)
-        old = catalog.obsolete.pop(key, None)
+def _has_translation(entry: Entry) -> bool:
+    return any(entry.strings)
+
+
+def _merged_flags(old: Entry, new: Entry, fuzzy: bool) -> list[str]:
+    """The template's flags (its budget, its formats), the translator's own, and fuzzy."""
+    template_flags = [f for f in new.flags if f != "fuzzy"]
+    own = [
+        f
+        for f in old.flags
+        if f not in template_flags
+        and f != "fuzzy"
+        and not f.endswith("-format")
+        and not _MAX_LENGTH_FLAG.fullmatch(f)
+    ]
+    return (["fuzzy"] if fuzzy else []) + template_flags + own
+
+
+def _carry(old: Entry, new: Entry, nplurals: int) -> tuple[str, list[str], bool]:
+    """Move ``old``'s translation onto ``new``'s shape: (msgstr, forms, needs review).
+
+    A singular translation becomes the first form of a plural entry and the reverse (the
+    first form); either change makes it fuzzy, as msgmerge does.
+    """
+    if (old.msgid_plural is None) == (new.msgid_plural is None):
+        if new.msgid_plural is None:
+            return old.msgstr, [], False
+        forms = list(old.msgstr_plural)
+        return "", forms, False
+    if new.msgid_plural is None:
+        return (old.msgstr_plural[0] if old.msgstr_plural else ""), [], True
+    return "", [old.msgstr] + [""] * max(nplurals - 1, 0), True
+
+
+def merge(
+    catalog: Catalog, template: Catalog, *, memory: TranslationMemory | None = None
+) -> Catalog:
+    """Merge ``template`` into ``catalog`` (msgmerge --previous), never dropping a translation.
+
+    Each template entry keeps the translation of the same (msgctxt, msgid) in the catalog,
+    active or obsolete; else the closest old translation comes as fuzzy with the previous
+    msgid (``#|``); else ``memory`` (other catalogs of the locale, compendia) may offer
+    one, as fuzzy, with a comment saying where from. Old entries no entry kept become
+    obsolete. The header is the catalog's own; only POT-Creation-Date follows the template.
+    """
+    plural_rule = catalog.plural_forms
+    nplurals = plural_rule.nplurals if plural_rule is not None else 2
+    old_active = {e.key: e for e in catalog.entries if not e.obsolete and not e.is_header}
+    old_obsolete = {e.key: e for e in catalog.entries if e.obsolete}
+    wanted = {e.key for e in template}
+    # Old translations no template entry asks for: what fuzzy matching may offer.
+    leftovers = [e for k, e in old_active.items() if k not in wanted and _has_translation(e)]
+    leftovers += [e for k, e in old_obsolete.items() if k not in wanted and _has_translation(e)]
+    by_msgid: dict[str, Entry] = {}
+    for e in leftovers:
+        by_msgid.setdefault(e.msgid, e)
+    candidates = list(by_msgid)
+    budget = _Budget()
+    used: set[tuple[str | None, str]] = set()
+    merged: list[Entry] = []
+    for new in template:
+        old = old_active.get(new.key) or old_obsolete.get(new.key)
+        entry = _fresh(new, nplurals)
         if old is not None:
-            catalog[message.id] = old
-    # Babel forgets the previous msgid of an entry that is still fuzzy and matched exactly;
-    # msgmerge keeps it, so the translator still sees what changed until they clear it.
-    previous = {
-        (m.context, m.id if isinstance(m.id, str) else m.id[0]): m.previous_id
-        for m in catalog
-        if m.id and m.fuzzy and m.previous_id
-    }
-    with _bounded_fuzzy_matching(FUZZY_MATCH_BUDGET):
-        catalog.update(
-            template,
-            no_fuzzy_matching=False,
-            update_header_comment=False,
-            keep_user_comments=True,
-            update_creation_date=True,
+            used.add(old.key)
+            msgstr, forms, changed = _carry(old, new, nplurals)
+            entry.msgstr, entry.msgstr_plural = msgstr, forms or entry.msgstr_plural
+            fuzzy = old.fuzzy or changed
+            entry.flags = _merged_flags(old, new, fuzzy and _has_translation(entry))
+            entry.tcomments = list(old.tcomments)
+            if entry.fuzzy and old.has_previous:
+                entry.previous_msgctxt = old.previous_msgctxt
+                entry.previous_msgid = old.previous_msgid
+                entry.previous_msgid_plural = old.previous_msgid_plural
+        else:
+            match = close_match(new.msgid, candidates, budget) if candidates else None
+            if match is not None:
+                old = by_msgid[match]
+                used.add(old.key)  # its translation lives on here, not as obsolete
+                msgstr, forms, _ = _carry(old, new, nplurals)
+                entry.msgstr, entry.msgstr_plural = msgstr, forms or entry.msgstr_plural
+                entry.flags = _merged_flags(old, new, True)
+                entry.tcomments = list(old.tcomments)
+                entry.previous_msgctxt = old.msgctxt
+                entry.previous_msgid = old.msgid
+                entry.previous_msgid_plural = old.msgid_plural
+            elif memory is not None:
+                memory.fill(entry)
+        merged.append(entry)
+    obsolete: list[Entry] = []
+    for key, old in (*old_active.items(), *old_obsolete.items()):
+        if key in used or key in wanted or not _has_translation(old):
+            continue
+        obsolete.append(
+            Entry(
+                msgid=old.msgid,
+                msgctxt=old.msgctxt,
+                msgid_plural=old.msgid_plural,
+                msgstr=old.msgstr,
+                msgstr_plural=list(old.msgstr_plural),
+                flags=[f for f in old.flags if not _MAX_LENGTH_FLAG.fullmatch(f)],
+                tcomments=list(old.tcomments),
+                previous_msgctxt=old.previous_msgctxt,
+                previous_msgid=old.previous_msgid,
+                previous_msgid_plural=old.previous_msgid_plural,
+                obsolete=True,
+            )
         )
-    # Like msgmerge (and msgcat), keep an obsolete entry only when it holds a translation:
-    # an empty one is nothing to lose, and editors drop it on save.
-    for key, message in list(catalog.obsolete.items()):
-        if not any(_strings(message)):
-            del catalog.obsolete[key]
-    for message in catalog:
-        msgid = message.id if isinstance(message.id, str) else message.id[0]
-        if message.fuzzy and not message.previous_id and (message.context, msgid) in previous:
-            message.previous_id = list(previous[(message.context, msgid)])
+    header = catalog.header
+    catalog.entries = ([header] if header is not None else []) + merged + obsolete
+    catalog.invalidate()
+    template_header = template.header
+    if header is not None and template_header is not None:
+        header.msgstr = merged_header(header.msgstr, template_header.msgstr)
     return catalog
 
 
+# The header fields msgmerge knows, in the order it writes them; the others follow as they were.
+_MSGMERGE_FIELDS = (
+    "Project-Id-Version:", "Report-Msgid-Bugs-To:", "POT-Creation-Date:", "PO-Revision-Date:",
+    "Last-Translator:", "Language-Team:", "Language:", "MIME-Version:", "Content-Type:",
+    "Content-Transfer-Encoding:",
+)  # fmt: skip
+
+
+def merged_header(catalog_header: str, template_header: str) -> str:
+    """The catalog's header as msgmerge writes it after a merge (msgmerge.c).
+
+    Its known fields in gettext's order, each value as the translator's tool wrote it,
+    then every other field (Plural-Forms, X-Generator...) as it was;
+    ``Report-Msgid-Bugs-To`` and ``POT-Creation-Date`` come from the template.
+    """
+    known: dict[int, str] = {}
+    others: list[str] = []
+    for line in catalog_header.splitlines(keepends=True) if catalog_header else []:
+        line = line if line.endswith("\n") else line + "\n"
+        for index, name in enumerate(_MSGMERGE_FIELDS):
+            if line[: len(name)].lower() == name.lower():
+                known[index] = line[len(name) :]
+                break
+        else:
+            others.append(line)
+    for index in (1, 2):
+        name = _MSGMERGE_FIELDS[index]
+        at = template_header.find(name)
+        if at >= 0:
+            end = template_header.find("\n", at)
+            value = template_header[at + len(name) : end if end >= 0 else None]
+            known[index] = value + "\n"
+    return "".join(
+        _MSGMERGE_FIELDS[i] + known[i] for i in range(len(_MSGMERGE_FIELDS)) if i in known
+    ) + "".join(others)
+
+
 def update_locale(
-    config: ProjectConfig, locale: str, domains_: Sequence[str] | None = None
+    config: ProjectConfig,
+    locale: str,
+    domains_: Sequence[str] | None = None,
+    *,
+    compendia: Sequence[Path] = (),
+    read: dict[Path, Catalog] | None = None,
 ) -> list[FileChange]:
     """Merge every POT into ``locale``'s PO files, creating the missing ones.
 
     All files are read and merged in memory first; only then is anything written.
+    ``read`` holds catalogs already read in this run (each file is read once).
     """
     info = config.locale(locale)
+    domains = list(domains_) if domains_ is not None else pot_domains(config)
+    cache = read if read is not None else {}
+
+    def get(path: Path) -> Catalog:
+        if path not in cache:
+            cache[path] = load_po(path, config.root)
+        return cache[path]
+
+    memory = TranslationMemory.for_locale(config, info.code, compendia, get=get)
     planned: list[tuple[Path, bytes]] = []
-    for domain in domains_ if domains_ is not None else pot_domains(config):
-        template = load_po(pot_path(config, domain), config.root, domain=domain)
+    for domain in domains:
+        template = get(pot_path(config, domain))
         path = po_path(config, info.code, domain)
+        memory.current = display_path(path, config.root)
         if path.exists():
-            catalog = load_po(path, config.root, domain=domain)
-            _complete_header(catalog, path, template, info)
-            merge(catalog, template)
+            catalog = cache.pop(path, None) or load_po(path, config.root)
+            _complete_header(catalog, info)
+            merge(catalog, template, memory=memory)
         else:
             catalog = new_catalog(template, info, domain)
-        planned.append((path, serialize_po(catalog)))
+            for entry in catalog:
+                memory.fill(entry)
+        planned.append((path, write_po(catalog)))
     return [FileChange(path, write_if_changed(path, data)) for path, data in planned]
 
 
-def _complete_header(catalog: Catalog, path: Path, template: Catalog, info: LocaleInfo) -> None:
-    """Give a PO file that names no language the language and plural rule of its folder.
-
-    A catalog saved without its header entry (a hand-made file, a bad merge) was written
-    back with Babel's placeholders: no language, no plural rule, the header marked fuzzy.
-    Without an entry the whole header is the one ``init`` writes; a header that only
-    lacks ``Language`` (older gettext did not write it) keeps everything it has.
-    """
-    if catalog.locale_identifier is not None:
-        return
-    has_plural_rule = any(name == "Plural-Forms" for name, _ in catalog.mime_headers)
-    if not _has_header_entry(path.read_bytes()):
-        fresh = new_catalog(template, info, catalog.domain or path.stem)
-        for name in ("project", "version", "copyright_holder", "msgid_bugs_address"):
-            setattr(catalog, name, getattr(fresh, name))
-        catalog.header_comment = fresh.header_comment
-        catalog.language_team = fresh.language_team
-        catalog.revision_date = fresh.revision_date
-        catalog.fuzzy = False
-        has_plural_rule = False
-    catalog.locale = info.code
-    if not has_plural_rule:
-        catalog.mime_headers = [("Plural-Forms", info.plural_forms)]
-
-
-def _has_header_entry(data: bytes) -> bool:
-    """Whether the first entry of a PO file is its header: ``msgid ""`` then ``msgstr``."""
-    lines = data.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(("msgid ", "msgctxt ")):
-            following = lines[i + 1] if i + 1 < len(lines) else ""
-            return line.split(None, 1)[1].strip() == '""' and following.startswith("msgstr")
-    return False
+def _complete_header(catalog: Catalog, info: LocaleInfo) -> None:
+    """Give a catalog whose header names no language the language and plural rule of its
+    folder (older gettext did not write ``Language``); everything else it has stays."""
+    if catalog.language is None:
+        catalog.set_header_field("Language", info.code, after="Language-Team")
+    if catalog.header_field("Plural-Forms") is None:
+        catalog.set_header_field("Plural-Forms", info.plural_forms)
 
 
 def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
@@ -818,8 +599,17 @@ def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
     return update_locale(config, locale)
 
 
-def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[FileChange]:
-    """Merge every POT into every configured locale's PO files (``pybabel update``, safely)."""
+def update(
+    config: ProjectConfig,
+    locales: Sequence[str] | None = None,
+    *,
+    compendia: Sequence[Path] = (),
+) -> list[FileChange]:
+    """Merge every POT into every configured locale's PO files (msgmerge, safely).
+
+    ``compendia`` are translation memories (PO or TMX) given on the command line, on top
+    of each locale's ``compendium`` list in plainlang.toml.
+    """
     domains_ = pot_domains(config)
     if not domains_:
         raise CatalogError(
@@ -827,18 +617,64 @@ def update(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[
         )
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
     targets = list(locales) if locales is not None else list(config.locales)
+    read: dict[Path, Catalog] = {}
+    for domain in domains_:
+        read[pot_path(config, domain)] = load_po(pot_path(config, domain), config.root)
     for locale in targets:
         for domain in domains_:
             path = po_path(config, locale, domain)
             if path.exists():
-                load_po(path, config.root, domain=domain)
+                read[path] = load_po(path, config.root)
     changes: list[FileChange] = []
     for locale in targets:
-        changes.extend(update_locale(config, locale, domains_))
+        changes.extend(update_locale(config, locale, domains_, compendia=compendia, read=read))
     return changes
 
 
 # -- compile -------------------------------------------------------------------------------
+
+
+def mo_bytes(catalog: Catalog, *, use_fuzzy: bool = False) -> bytes:
+    """The catalog as a GNU MO file (what msgfmt writes, without its optional hash table).
+
+    The header and every translated entry (fuzzy ones only with ``use_fuzzy``), sorted by
+    msgid bytes; a context is ``msgctxt\\x04msgid``, plural forms are NUL-separated.
+    """
+    codec = "utf-8"
+    from plainlang.po import _python_codec
+
+    codec = _python_codec(catalog.charset)
+    pairs: list[tuple[bytes, bytes]] = []
+    for entry in catalog.entries:
+        if entry.obsolete or not entry.strings or not entry.strings[0]:
+            continue
+        if entry.fuzzy and not use_fuzzy and not entry.is_header:
+            continue
+        msgid = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+        if entry.msgid_plural is not None:
+            msgid += "\x00" + entry.msgid_plural
+        pairs.append(
+            (msgid.encode(codec, "surrogateescape"),
+             "\x00".join(entry.strings).encode(codec, "surrogateescape"))
+        )
+    pairs.sort()
+    count = len(pairs)
+    ids_at = 28
+    strs_at = ids_at + 8 * count
+    data_at = strs_at + 8 * count
+    table_ids: list[int] = []
+    table_strs: list[int] = []
+    blob = bytearray()
+    for key, _ in pairs:
+        table_ids += [len(key), data_at + len(blob)]
+        blob += key + b"\x00"
+    for _, value in pairs:
+        table_strs += [len(value), data_at + len(blob)]
+        blob += value + b"\x00"
+    head = struct.pack("<7I", 0x950412DE, 0, count, ids_at, strs_at, 0, data_at)
+    return head + struct.pack(f"<{2 * count}I", *table_ids) + struct.pack(
+        f"<{2 * count}I", *table_strs
+    ) + bytes(blob)
 
 
 def compile_catalogs(
@@ -849,15 +685,11 @@ def compile_catalogs(
     Every PO file is read before any MO file is written: a broken one stops the run with
     nothing changed, not with half the locales compiled from the new catalogs.
     """
-    from babel.messages.mofile import write_mo
-
     planned: list[tuple[Path, bytes]] = []
     for locale in locales if locales is not None else config.locales:
         for path in sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po")):
             catalog = load_po(path, config.root, domain=path.stem)
-            buf = io.BytesIO()
-            write_mo(buf, catalog, use_fuzzy=use_fuzzy)
-            planned.append((path.with_suffix(".mo"), buf.getvalue()))
+            planned.append((path.with_suffix(".mo"), mo_bytes(catalog, use_fuzzy=use_fuzzy)))
     return [FileChange(target, write_if_changed(target, data)) for target, data in planned]
 
 
@@ -897,31 +729,23 @@ class Coverage:
         }
 
 
-def _strings(message: Message) -> tuple[str, ...]:
-    if isinstance(message.string, tuple | list):
-        return tuple(message.string)
-    return (message.string or "",)
-
-
-def is_translated(message: Message) -> bool:
-    strings = _strings(message)
-    return not message.fuzzy and bool(strings) and all(s for s in strings)
+def is_translated(entry: Entry) -> bool:
+    return entry.translated()
 
 
 def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
     """Count translated / fuzzy / untranslated entries of a catalog."""
     total = translated = fuzzy = 0
     words = translated_words = 0
-    for message in catalog:
-        if not message.id:
+    for entry in catalog:
+        if not entry.msgid and entry.msgctxt is None:
             continue
         total += 1
-        msgid = message.id if isinstance(message.id, str) else message.id[0]
-        n_words = len(str(msgid).split())
+        n_words = len(entry.msgid.split())
         words += n_words
-        if message.fuzzy and any(_strings(message)):
+        if entry.fuzzy and any(entry.strings):
             fuzzy += 1
-        elif is_translated(message):
+        elif entry.translated():
             translated += 1
             translated_words += n_words
     return Coverage(
@@ -931,7 +755,7 @@ def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
         translated=translated,
         fuzzy=fuzzy,
         untranslated=total - translated - fuzzy,
-        obsolete=len(catalog.obsolete),
+        obsolete=len([e for e in catalog.obsolete_entries() if any(e.strings)]),
         source_words=words,
         translated_words=translated_words,
     )
@@ -955,3 +779,140 @@ def stats(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[C
 def iter_po_files(config: ProjectConfig) -> Iterator[Path]:
     for locale in config.locales:
         yield from sorted((config.locales_dir / locale / "LC_MESSAGES").glob("*.po"))
+
+
+def unlisted_locale_folders(config: ProjectConfig) -> list[Path]:
+    """Folders under ``locales/`` with catalogs that plainlang.toml does not list.
+
+    Weblate and Poedit add a language by adding a folder; until the config lists it, no
+    leaflet is built in it and no check reads it, so ``stats`` and ``check`` say so.
+    """
+    if not config.locales_dir.is_dir():
+        return []
+    listed = {*config.locales, config.source_locale}
+    return sorted(
+        folder
+        for folder in config.locales_dir.iterdir()
+        if folder.is_dir()
+        and folder.name not in listed
+        and any((folder / "LC_MESSAGES").glob("*.po"))
+    )
+
+
+# -- translation memory ---------------------------------------------------------------------
+
+
+@dataclass
+class TranslationMemory:
+    """Translations a new entry may borrow: other catalogs of the same locale, compendia.
+
+    :meth:`fill` gives an untranslated entry the translation of the same source text found
+    elsewhere (exact match), else of the most similar one (difflib ratio >= FUZZY_CUTOFF,
+    within FUZZY_MATCH_BUDGET comparisons), always as fuzzy, with a translator comment
+    naming where it came from (and ``#|`` the source it was made for, for a near match).
+    It never touches an entry that has a translation.
+    """
+
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)  # source -> (target, origin)
+    locale: str = ""
+    current: str = ""
+    budget: _Budget = field(default_factory=_Budget)
+
+    @classmethod
+    def for_locale(
+        cls,
+        config: ProjectConfig,
+        locale: str,
+        compendia: Sequence[Path] = (),
+        *,
+        get: Callable[[Path], Catalog] | None = None,
+    ) -> TranslationMemory:
+        memory = cls(locale=locale)
+        folder = config.locales_dir / locale / "LC_MESSAGES"
+        for path in sorted(folder.glob("*.po")) if folder.is_dir() else []:
+            catalog = get(path) if get is not None else load_po(path, config.root)
+            memory.add_catalog(catalog, display_path(path, config.root))
+        for path in (*_configured_compendia(config, locale), *compendia):
+            memory.add_file(path, config.root)
+        return memory
+
+    def add_catalog(self, catalog: Catalog, origin: str) -> None:
+        for entry in catalog:
+            if entry.translated() and entry.msgid_plural is None and entry.msgid:
+                self.units.setdefault(entry.msgid, (entry.msgstr, origin))
+
+    def add_file(self, path: Path, root: Path) -> None:
+        shown = display_path(path, root)
+        if path.suffix.lower() == ".tmx":
+            from plainlang.tmx import read_tmx
+
+            for source, target in read_tmx(path, shown, target_lang=self.locale or None):
+                self.units.setdefault(source, (target, shown))
+        else:
+            self.add_catalog(load_po(path, root), shown)
+
+    def fill(self, entry: Entry) -> None:
+        if _has_translation(entry) or entry.msgid_plural is not None or not entry.msgid:
+            return
+        found = self.units.get(entry.msgid)
+        if found is not None and found[1] != self.current:
+            entry.msgstr = found[0]
+            entry.fuzzy = True
+            entry.tcomments.append(f"plainlang: translation memory, from {found[1]}")
+            return
+        others = [s for s, (_, origin) in self.units.items() if origin != self.current]
+        match = close_match(entry.msgid, others, self.budget) if others else None
+        if match is not None:
+            target, origin = self.units[match]
+            entry.msgstr = target
+            entry.fuzzy = True
+            entry.previous_msgid = match
+            entry.tcomments.append(f"plainlang: translation memory (near match), from {origin}")
+
+
+def _configured_compendia(config: ProjectConfig, locale: str) -> list[Path]:
+    """``[locales.L] compendium = [...]``: files inside the project (else a config error)."""
+    info = config.locale_info.get(locale)
+    out = []
+    for rel in info.compendium if info is not None else ():
+        path = (config.root / rel).resolve()
+        if not path.is_relative_to(config.root.resolve()) or not path.is_file():
+            raise CatalogError(
+                f"compendium {rel!r} of [locales.{locale}] "
+                + ("is outside the project" if not path.is_relative_to(config.root.resolve())
+                   else "not found"),
+                SourceLocation("plainlang.toml"),
+                hint="list translation memories inside the project, e.g. tm/qu.po",
+            )
+        out.append(path)
+    return out
+
+
+def confined_compendium(config: ProjectConfig, path: Path) -> Path:
+    """A compendium named on the command line, if it is a file inside the project."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(config.root.resolve()):
+        raise CatalogError(
+            f"compendium {path} is outside the project",
+            SourceLocation(str(path)),
+            hint="copy the translation memory into the project, e.g. tm/",
+        )
+    if not resolved.is_file():
+        raise CatalogError("compendium not found", SourceLocation(str(path)))
+    return resolved
+
+
+def export_tmx(config: ProjectConfig, locale: str) -> tuple[bytes, int]:
+    """TMX 1.4 bytes of every translated entry of ``locale``'s catalogs, and their count."""
+    from plainlang.tmx import tmx_bytes, units_of
+
+    folder = config.locales_dir / locale / "LC_MESSAGES"
+    if locale not in config.locales or not folder.is_dir():
+        raise CatalogError(
+            f"no catalogs for locale '{locale}'",
+            SourceLocation(display_path(folder, config.root)),
+            hint="run plainlang update first, or check the locale code",
+        )
+    catalogs = [(p.stem, load_po(p, config.root)) for p in sorted(folder.glob("*.po"))]
+    units = units_of(catalogs)
+    return tmx_bytes(units, source_lang=config.source_locale, target_lang=locale), len(units)

@@ -16,7 +16,7 @@ import click
 
 from plainlang import __version__
 from plainlang.config import ProjectConfig, load_config, normalize_locale
-from plainlang.errors import PlainlangError, UsageError
+from plainlang.errors import PlainlangError, UsageError, display_path
 
 
 class Context:
@@ -107,18 +107,67 @@ def init(ctx: Context, locale: str) -> None:
 
 @cli.command()
 @click.option("--locale", "-l", "locales", multiple=True, help="Only this locale (repeatable).")
+@click.option(
+    "--compendium",
+    "compendia",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A translation memory (PO or TMX, inside the project) for new entries (repeatable).",
+)
 @pass_ctx
-def update(ctx: Context, locales: tuple[str, ...]) -> None:
-    """Merge the POT files into every locale's PO files, like pybabel update, but safely.
+def update(ctx: Context, locales: tuple[str, ...], compendia: tuple[Path, ...]) -> None:
+    """Merge the POT files into every locale's PO files, like msgmerge --previous, safely.
 
     Keeps every translation: a changed source sentence keeps its translation as fuzzy with
     the previous msgid (#|), a removed one becomes obsolete (#~). Missing PO files are
-    created. Files whose content would not change are not touched.
+    created. A new entry whose text is translated in another catalog of the locale, or in
+    a compendium ([locales.L] compendium, --compendium), gets that translation as fuzzy.
+    Files whose content would not change are not touched.
+
+    \b
+    Example:
+      plainlang update --locale qu --compendium tm/qu.tmx
     """
+    from plainlang.catalogs import confined_compendium
     from plainlang.catalogs import update as do_update
 
+    config = ctx.config
     chosen = [normalize_locale(loc) for loc in locales] or None
-    _echo_changes(do_update(ctx.config, chosen), ctx.config.root)
+    files = [confined_compendium(config, p if p.is_absolute() else Path.cwd() / p)
+             for p in compendia]
+    _echo_changes(do_update(config, chosen, compendia=files), config.root)
+
+
+@cli.group()
+def tm() -> None:
+    """Translation memory: the project's translations for CAT tools (TMX 1.4)."""
+
+
+@tm.command(name="export")
+@click.option("--locale", "-l", "locale", required=True, help="The locale to export.")
+@click.option(
+    "--output", "-o", "output", required=True, type=click.Path(path_type=Path),
+    help="The .tmx file to write.",
+)
+@pass_ctx
+def tm_export(ctx: Context, locale: str, output: Path) -> None:
+    """Write LOCALE's translations as TMX 1.4: one unit per translated entry.
+
+    Fuzzy (draft) and untranslated entries are left out; srclang is the project's source
+    locale. OmegaT, Trados, memoQ and Weblate read the file as a translation memory.
+
+    \b
+    Example:
+      plainlang tm export --locale qu -o build/qu.tmx
+    """
+    from plainlang.catalogs import export_tmx
+    from plainlang.fsio import write_bytes_atomic
+
+    config = ctx.config
+    data, count = export_tmx(config, normalize_locale(locale))
+    target = output if output.is_absolute() else Path.cwd() / output
+    write_bytes_atomic(target, data)
+    click.echo(f"wrote {display_path(target, config.root)} ({count} units)", err=True)
 
 
 @cli.command(name="compile")
@@ -153,10 +202,18 @@ def stats(
       plainlang stats --json --min-coverage 80
     """
     from plainlang.catalogs import stats as do_stats
+    from plainlang.catalogs import unlisted_locale_folders
 
     config = ctx.config
     chosen = [normalize_locale(loc) for loc in locales] or None
     rows = do_stats(config, chosen)
+    unlisted = [display_path(f, config.root) for f in unlisted_locale_folders(config)]
+    for folder in unlisted:
+        click.echo(
+            f"{folder}: warning: a locale folder plainlang.toml does not list: not counted, "
+            f'checked or built (add "{Path(folder).name}" to locales in [project])',
+            err=True,
+        )
     totals: dict[str, list[int]] = {}
     for row in rows:
         t = totals.setdefault(row.locale, [0, 0, 0, 0])
@@ -172,6 +229,7 @@ def stats(
     if as_json:
         payload = {
             "catalogs": [row.to_json() for row in rows],
+            "unlisted_locale_folders": unlisted,
             "locales": {
                 loc: {
                     "total": t[0],

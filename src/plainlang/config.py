@@ -40,10 +40,10 @@ _LOCALE_KEYS = {
     "use_fuzzy": bool,
     "min_coverage": (int, float),
     "voice": str,
+    "compendium": list,
 }
 _TOP_KEYS = {"project", "locales", "checks", "build", "layouts", "print"}
 _BUILD_KEYS = {"min_coverage": (int, float), "strict": bool}
-_PLURAL_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?);?\s*$")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 
 
@@ -60,11 +60,16 @@ class LocaleInfo:
     min_coverage: float | None = None
     in_cldr: bool = False
     voice: str | None = None  # espeak-ng voice of the audio version (checked when it is made)
+    compendium: tuple[str, ...] = ()  # translation memories (PO or TMX) inside the project
 
     @property
     def nplurals(self) -> int:
-        match = _PLURAL_RE.match(self.plural_forms)
-        return int(match.group(1)) if match else 2
+        from plainlang.po import parse_plural_forms
+
+        try:
+            return parse_plural_forms(self.plural_forms).nplurals
+        except ValueError:
+            return 2
 
     @property
     def lang(self) -> str:
@@ -221,26 +226,32 @@ def describe_locale(
             plural = f"nplurals={rule.num_plurals}; plural={rule.plural_expr};"
     else:
         names = _langcodes_names(code) if (name is None or english is None) else None
-        if names is None and (name is None or english is None):
-            where = f"[locales.{code}] in {CONFIG_NAME}"
-            raise error_cls(
-                f"unknown locale '{code}': neither CLDR nor langcodes knows it",
-                location,
-                hint=f"check the code, or add {where} with name, english_name and plural_forms",
-            )
         if names is not None:
             name = name or names[0]
             english = english or names[1]
+        missing = [k for k, v in (("name", name), ("english_name", english)) if v is None]
         if plural is None:
-            raise error_cls(
-                f"locale '{code}' has no plural rule in CLDR",
-                location,
-                hint=f'add plural_forms = "nplurals=2; plural=(n != 1);" to [locales.{code}]',
+            missing.append("plural_forms")
+        if missing:
+            where = f"[locales.{code}] in {CONFIG_NAME}"
+            known = (
+                f"unknown locale '{code}': neither CLDR nor langcodes knows it"
+                if "name" in missing or "english_name" in missing
+                else f"locale '{code}' has no plural rule in CLDR"
             )
+            suggestion = suggested_plural_forms(code)
+            keys = ", ".join(missing)
+            hint = f"add {keys} to {where}"
+            if "plural_forms" in missing:
+                hint += (
+                    f'; {suggestion[1]} has plural_forms = "{suggestion[0]}"'
+                    if suggestion
+                    else '; e.g. plural_forms = "nplurals=2; plural=(n != 1);" if it has '
+                    "singular and plural like English (check with a speaker)"
+                )
+            raise error_cls(known, location, hint=hint)
     assert isinstance(name, str) and isinstance(english, str) and isinstance(plural, str)
-    problem = "" if _PLURAL_RE.match(plural) else "is not a gettext plural rule"
-    if not problem and "plural_forms" in settings:
-        problem = _plural_rule_problem(plural)
+    problem = _plural_rule_problem(plural) if "plural_forms" in settings else ""
     if problem:
         raise error_cls(
             f"plural_forms for '{code}' {problem}: {plural!r}",
@@ -258,34 +269,53 @@ def describe_locale(
         min_coverage=float(min_cov) if min_cov is not None else None,
         in_cldr=babel_locale is not None,
         voice=settings.get("voice"),
+        compendium=tuple(settings.get("compendium", ())),
     )
 
 
-MAX_NPLURALS = 10
+def suggested_plural_forms(code: str) -> tuple[str, str] | None:
+    """A plural rule for a language CLDR (Babel) has none for: (rule, where it is from).
+
+    Babel's plural table first (CLDR), then Weblate's language data, which knows more
+    languages (Aymara, Guarani, ...).
+    """
+    language = code.replace("-", "_").split("_")[0].lower()
+    try:
+        from babel.messages.plurals import PLURALS
+
+        if language in PLURALS:
+            count, expr = PLURALS[language]
+            return f"nplurals={count}; plural={expr};", "CLDR"
+    except ImportError:  # pragma: no cover - Babel is a dependency
+        pass
+    try:
+        from weblate_language_data.languages import LANGUAGES
+    except ImportError:
+        return None
+    for row in LANGUAGES:
+        if row[0] in (code, language):
+            return f"nplurals={row[2]}; plural={row[3]};", f"Weblate's data for {row[1]}"
+    return None
 
 
 def _plural_rule_problem(plural_forms: str) -> str:
-    """What is wrong with a configured rule ("" when nothing), checked as gettext reads it.
+    """What is wrong with a configured rule ("" when nothing), as msgfmt --check reads it.
 
-    The expression goes into every PO header and MO file; gettext's own parser (the one
-    Python's ``gettext`` module uses) must accept it, and for every count it must pick one
-    of the ``nplurals`` forms.
+    The rule goes into every PO header and MO file: gettext's parser (plainlang.po's, the
+    one plainlang has) must read it, for every count it must pick one of the ``nplurals``
+    forms, and no language has more than :data:`plainlang.po.MAX_NPLURALS`.
     """
-    import gettext
+    from plainlang.po import MAX_NPLURALS, plural_forms_problem
 
-    match = _PLURAL_RE.match(plural_forms)
-    assert match is not None
-    nplurals = int(match.group(1))
-    if not 1 <= nplurals <= MAX_NPLURALS:
-        return f"has nplurals={nplurals}; a language has 1 to {MAX_NPLURALS} plural forms"
-    try:
-        rule = gettext.c2py(match.group(2))
-        chosen = {rule(n) for n in range(1000)}
-    except (ValueError, SyntaxError, RecursionError, ZeroDivisionError) as exc:
-        return f"is not a plural expression gettext reads ({exc})"
-    if not chosen <= set(range(nplurals)):
-        return f"picks form {max(chosen)} of a count, but nplurals is {nplurals}"
-    return ""
+    if not re.match(r"\s*nplurals\s*=", plural_forms) or "plural=" not in plural_forms:
+        return "is not a gettext plural rule"
+    count = re.match(r"\s*nplurals\s*=\s*([0-9]+)", plural_forms)
+    if count is not None and not 1 <= int(count.group(1)) <= MAX_NPLURALS:
+        return f"has nplurals={count.group(1)}; a language has 1 to {MAX_NPLURALS} plural forms"
+    problem = plural_forms_problem(plural_forms)
+    if problem.startswith("picks form"):
+        return problem
+    return f"is not a plural rule gettext reads ({problem})" if problem else ""
 
 
 class _Lines:

@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.messages.catalog import Catalog, Message
-
 from plainlang.catalogs import load_po, needs_translation, po_path
 from plainlang.config import ProjectConfig
 from plainlang.content import Case, Segment, iter_segments
+from plainlang.po import Catalog, Entry
 
 
 class Status(StrEnum):
@@ -79,7 +78,7 @@ class LocalizedCase:
 
 
 def usable(
-    message: Message | None, allow_fuzzy: bool
+    message: Entry | None, allow_fuzzy: bool
 ) -> tuple[str | tuple[str, ...], bool] | None:
     """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
 
@@ -89,12 +88,12 @@ def usable(
     """
     if message is None:
         return None
-    if message.fuzzy and (not allow_fuzzy or message.previous_id):
+    if message.fuzzy and (not allow_fuzzy or message.has_previous):
         return None
-    strings = message.string
-    if isinstance(strings, tuple | list):
-        return (tuple(strings), message.fuzzy) if strings and all(strings) else None
-    return (strings, message.fuzzy) if strings else None
+    if message.msgid_plural is not None:
+        forms = message.strings
+        return (forms, message.fuzzy) if forms and all(forms) else None
+    return (message.msgstr, message.fuzzy) if message.msgstr else None
 
 
 class CatalogSet:
@@ -153,7 +152,7 @@ def _localize_segment(
         own = index == 0
         info = config.locale_info.get(loc)
         allow_fuzzy = own and info is not None and info.use_fuzzy
-        found = usable(catalog.get(segment.msgid), allow_fuzzy)
+        found = usable(catalog.find(segment.msgid), allow_fuzzy)
         if found is None:
             continue
         text, draft = found

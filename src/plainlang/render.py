@@ -190,7 +190,7 @@ class UiTranslations:
                     self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
-            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.id
+            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.msgid
         )
 
     def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
@@ -205,7 +205,7 @@ class UiTranslations:
         The audio version reads each ui string with the voice of the language it is in.
         """
         for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
-            found = usable(catalog.get(msgid, context=context), allow_fuzzy)
+            found = usable(catalog.find(msgid, context), allow_fuzzy)
             if found is not None:
                 return found[0], loc
         return None
@@ -225,11 +225,12 @@ class UiTranslations:
 
     def _plural(self, context: str | None, singular: str, plural: str, n: int) -> str:
         for catalog, allow_fuzzy in self.chain:
-            found = usable(catalog.get(singular, context=context), allow_fuzzy)
+            found = usable(catalog.find(singular, context), allow_fuzzy)
             if found is not None and isinstance(found[0], tuple):
                 strings = found[0]
-                index = min(max(_plural_rule(catalog.plural_forms)(n), 0), len(strings) - 1)
-                return strings[index]
+                rule = catalog.plural_forms  # None: a rule gettext cannot read
+                index = rule.form(n) if rule is not None else int(n != 1)
+                return strings[min(index, len(strings) - 1)]
         return singular if n == 1 else plural
 
     def pgettext(self, context: str, message: str) -> str:
@@ -238,34 +239,6 @@ class UiTranslations:
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         return self._plural(context, singular, plural, n)
-
-
-@functools.lru_cache(maxsize=64)
-def _plural_rule(plural_forms: str) -> Callable[[int], int]:
-    """The form a count takes, by a catalog's ``Plural-Forms`` header.
-
-    The header comes with the translation, so it is read by Python's ``gettext.c2py``,
-    which accepts only C arithmetic on ``n`` (and is what reads MO files everywhere);
-    anything else counts as the English rule. Babel's Catalog has no function for it.
-    """
-    import gettext
-    import re
-
-    match = re.search(r"plural\s*=\s*(.+?)\s*;?\s*$", plural_forms)
-    try:
-        rule = gettext.c2py(match.group(1)) if match else None
-    except (ValueError, SyntaxError, RecursionError):
-        rule = None
-
-    def form(n: int) -> int:
-        if rule is None:
-            return int(n != 1)
-        try:
-            return int(rule(n))
-        except (ArithmeticError, RecursionError):
-            return int(n != 1)
-
-    return form
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:

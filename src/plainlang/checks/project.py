@@ -26,8 +26,6 @@ from plainlang.checks.translation import (
     TranslationOptions,
     catalog_locale,
     check_catalog,
-    read_catalog_text,
-    scan_catalog_lines,
 )
 from plainlang.config import ProjectConfig
 from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path
@@ -40,6 +38,7 @@ PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
     "avoid-word": (Severity.WARNING, "a word from the project's avoid list, with its plain twin"),
     "passive-voice": (Severity.INFO, "a passive sentence (en, es; a heuristic)"),
     "readability": (Severity.WARNING, "a case's score below the language's minimum"),
+    "unlisted-locale": (Severity.WARNING, "a folder under locales/ that plainlang.toml lacks"),
 }
 # Kinds whose text is somebody's own words, or too short to judge.
 _NOT_JUDGED = {"quote", "attribution", "cell", "alt", "ui"}
@@ -216,9 +215,7 @@ def _severities(options: TranslationOptions) -> Mapping[str, Severity]:
 
 def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path) -> CheckResult:
     """Check the given PO files (any gettext catalog): translation and plain-language checks."""
-    import polib
-
-    from plainlang.catalogs import check_po_syntax
+    from plainlang.po import load_po
 
     options = translation_options(config, root)
     result = CheckResult()
@@ -226,9 +223,8 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
         shown = display_path(path, root)
         if not path.is_file():
             raise UsageError(f"{shown}: no such file", hint="pass .po files, or no path at all")
-        text, encoding = read_catalog_text(path, shown)
-        check_po_syntax(text, shown)  # as strict as msgfmt: one line naming file and line
-        po = polib.pofile(text, encoding=encoding)
+        # As strict as msgfmt --check: a catalog it refuses is one line naming file and line.
+        po = load_po(path, shown, template=False)
         locale = catalog_locale(po, shown)
         opts = options.for_locale(locale)
         info = config.locale_info.get(locale) if config is not None and locale else None
@@ -236,39 +232,36 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
             # A locale that prints its drafts gets them checked like translations.
             opts = replace(opts, include_fuzzy=opts.include_fuzzy or info.use_fuzzy)
         result.files += 1
-        result.diagnostics.extend(check_catalog(po, shown, locale, opts, text=text))
+        result.diagnostics.extend(check_catalog(po, shown, locale, opts))
         if locale:
             result.diagnostics.extend(
-                _po_plain(po, text, shown, locale, plain_options(config, _lang(locale), root), opts)
+                _po_plain(po, shown, locale, plain_options(config, _lang(locale), root), opts)
             )
     return result
 
 
 def _po_plain(
     po: Any,
-    text: str,
     shown: str,
     locale: str,
     options: PlainOptions,
     topts: TranslationOptions,
 ) -> list[Diagnostic]:
-    lines = scan_catalog_lines(text)
     out: list[Diagnostic] = []
     for entry in po:
-        if entry.obsolete or not entry.msgid or not entry.msgstr:
+        if not entry.msgid or not entry.msgstr:
             continue
         if entry.fuzzy and not topts.include_fuzzy:
             continue
         kinds = {
             part.strip()
-            for line in (entry.comment or "").splitlines()
+            for line in entry.comments
             if line.startswith("kind:")
             for part in line[5:].split(",")
         }
         if kinds and kinds <= _NOT_JUDGED:
             continue
-        place = lines.entries.get((entry.msgctxt, entry.msgid))
-        line = place.msgstr.get(None) if place is not None else None
+        line = entry.msgstr_lines.get(None)
         out.extend(
             _plain_diagnostics(
                 entry.msgstr,
@@ -287,12 +280,25 @@ def _po_plain(
 
 def check_project(config: ProjectConfig) -> CheckResult:
     """Every case's source text, and every catalog of every configured locale."""
-    from plainlang.catalogs import iter_po_files, load_cases
+    from plainlang.catalogs import iter_po_files, load_cases, unlisted_locale_folders
     from plainlang.localize import CatalogSet, Status, localize
 
     root = config.root
     options = translation_options(config, root)
     result = check_files(list(iter_po_files(config)), config, root)
+    for folder in unlisted_locale_folders(config):
+        if "unlisted-locale" not in options.disabled:
+            result.diagnostics.append(
+                Diagnostic(
+                    path=display_path(folder, root),
+                    line=None,
+                    severity=options.severities.get("unlisted-locale", Severity.WARNING),
+                    check="unlisted-locale",
+                    message="a locale folder plainlang.toml does not list: not checked or built",
+                    hint=f'add "{folder.name}" to locales in [project], or remove the folder',
+                    locale=folder.name,
+                )
+            )
     cases = load_cases(config)
     source_lang = _lang(config.source_locale)
     source_plain = plain_options(config, source_lang, root)

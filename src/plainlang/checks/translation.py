@@ -12,10 +12,7 @@ leaflet fonts cannot draw are reported. Each finding is a
 concerns (``msgstr[n]`` for a plural form), because that is where an editor's cursor has to
 go to fix it; ``extra["msgid_line"]`` holds the ``msgid`` keyword's line. Catalog-wide
 findings (the ``Plural-Forms`` header) point at the header line that holds the field. The
-lines come from the catalog's text: polib's ``entry.linenum`` is *not* the msgid line but
-the first line of the entry's block (its first comment), and ``0`` for the first entry of a
-catalog without a header. When :func:`check_catalog` gets no text and cannot read
-``po.fpath``, it falls back to ``entry.linenum`` (``None`` when polib says 0).
+lines are the ones :mod:`plainlang.po` keeps for every entry and field.
 
 **Which entries.** Obsolete entries (``#~``) and the header are skipped. An untranslated
 entry gets only ``untranslated``; a fuzzy entry gets only ``fuzzy`` (its text is a draft)
@@ -49,12 +46,11 @@ from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
-import polib
-
 from plainlang import markup
 from plainlang.checks.diagnostics import Diagnostic, Severity
 from plainlang.checks.glossary import Glossary, load_glossary, locale_language, normalize_locale
-from plainlang.errors import CatalogError, ConfigError, SourceLocation, line_at
+from plainlang.errors import ConfigError, SourceLocation
+from plainlang.po import Catalog, Entry, load_po, plural_forms_problem
 
 # --------------------------------------------------------------------------- check table
 
@@ -614,102 +610,13 @@ def _end_mark(text: str) -> tuple[str | None, str]:
 _INVERTED_MARK_LANGUAGES = frozenset({"es"})
 
 
-# --------------------------------------------------------------------------- catalog lines
-
-
-@dataclass(frozen=True)
-class EntryLines:
-    msgid: int
-    msgstr: Mapping[int | None, int]
-
-
-@dataclass(frozen=True)
-class CatalogLines:
-    entries: Mapping[tuple[str | None, str], EntryLines]
-    header: int | None = None  # the header's msgstr line
-    plural_forms: int | None = None  # the header line holding "Plural-Forms:"
-
-
-_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as text editors count them (``\\n``, ``\\r\\n`` or ``\\r``), not ``str.splitlines``
-    (which also splits on U+2028 and form feeds a msgstr may contain)."""
-    return re.split(r"\r\n|\r|\n", text)
-
-
-def scan_catalog_lines(text: str) -> CatalogLines:
-    """Where each entry's msgid and msgstr keywords are, keyed by ``(msgctxt, msgid)``.
-
-    A small scanner of the PO grammar, independent of polib, because polib does not keep
-    these lines. Obsolete (``#~``) and previous (``#|``) lines are comments here. It never
-    raises: on a malformed catalog polib reports the error, not this.
-    """
-    entries: dict[tuple[str | None, str], EntryLines] = {}
-    header_line: int | None = None
-    plural_line: int | None = None
-    ctxt: list[str] | None = None
-    msgid: list[str] = []
-    msgid_line = 0
-    msgstr_lines: dict[int | None, int] = {}
-    has_msgid = False
-    target: list[str] | None = None  # the string that continuation lines extend
-    in_header = False
-
-    def finish() -> None:
-        nonlocal header_line
-        key = (None if ctxt is None else "".join(ctxt), "".join(msgid))
-        if key == (None, "") and header_line is None:
-            header_line = msgstr_lines.get(None, msgid_line)
-        entries.setdefault(key, EntryLines(msgid_line, dict(msgstr_lines)))
-
-    for number, raw in enumerate(split_lines(text), start=1):
-        line = raw.strip().lstrip("\ufeff") if number == 1 else raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith('"'):
-            keyword, rest = "", line
-        else:
-            keyword, _, rest = line.partition(" ") if " " in line else line.partition("\t")
-        pieces = [polib.unescape(m.group(1)) for m in _STRING.finditer(rest)]
-        if keyword == "msgctxt":
-            if has_msgid:
-                finish()
-            ctxt, msgid, msgstr_lines, has_msgid = list(pieces), [], {}, False
-            target, in_header = ctxt, False
-        elif keyword == "msgid":
-            if has_msgid:
-                finish()
-                ctxt, msgstr_lines = None, {}
-            msgid, msgid_line, has_msgid = list(pieces), number, True
-            target, in_header = msgid, False
-        elif keyword.startswith("msgstr"):
-            index_match = re.fullmatch(r"msgstr\[(\d+)\]", keyword)
-            index = int(index_match.group(1)) if index_match else None
-            msgstr_lines.setdefault(index, number)
-            in_header = (
-                header_line is None and ctxt is None and not "".join(msgid) and index is None
-            )
-            target = None
-        elif keyword:
-            target, in_header = None, False  # msgid_plural, or a line polib will reject
-        elif target is not None:
-            target.extend(pieces)
-        if in_header and plural_line is None and any("Plural-Forms:" in p for p in pieces):
-            plural_line = number
-    if has_msgid:
-        finish()
-    return CatalogLines(MappingProxyType(entries), header_line, plural_line)
-
-
 # --------------------------------------------------------------------------- catalog input
 
 
-def catalog_locale(po: polib.POFile, path: str | PurePath | None) -> str | None:
+def catalog_locale(po: Catalog, path: str | PurePath | None) -> str | None:
     """The catalog's locale: the header's ``Language``, else ``<locale>/LC_MESSAGES/`` in
     the path, else a file name like ``es.po`` or ``pt_BR.po``."""
-    language = (po.metadata.get("Language") or "").strip()
+    language = po.language
     if language:
         return language
     if path is None:
@@ -723,62 +630,16 @@ def catalog_locale(po: polib.POFile, path: str | PurePath | None) -> str | None:
     return None
 
 
-def _charset(data: bytes) -> str:
-    match = re.search(rb"charset=([\w.:-]+)", data[:8192])
-    charset = match.group(1).decode("ascii") if match else "utf-8"
-    return "utf-8" if charset.upper() == "CHARSET" else charset
-
-
-def read_catalog_text(path: Path, display: str) -> tuple[str, str]:
-    """The catalog's text and encoding, with errors that name the file and line."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot read catalog: {exc.strerror or exc}", SourceLocation(display)
-        ) from exc
-    encoding = _charset(data)
-    try:
-        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else encoding
-        return data.decode(codec), encoding
-    except LookupError as exc:
-        line = line_at(data, data.find(b"charset="))
-        raise CatalogError(
-            f"unknown charset {encoding!r} in the Content-Type header",
-            SourceLocation(display, line),
-            hint="use charset=UTF-8",
-        ) from exc
-    except UnicodeDecodeError as exc:
-        line = line_at(data, exc.start)
-        raise CatalogError(
-            f"catalog is not valid {encoding} text (byte 0x{data[exc.start]:02x})",
-            SourceLocation(display, line),
-            hint="save the file as UTF-8 and say charset=UTF-8 in the header",
-        ) from exc
-
-
 def check_po_file(
     path: Path, options: TranslationOptions, *, display: str | None = None
 ) -> list[Diagnostic]:
-    """Read one catalog and run every enabled translation check on it.
+    """Read one catalog (as msgfmt --check reads it) and run every enabled check on it.
 
-    A catalog polib cannot parse raises :class:`~plainlang.errors.CatalogError` with the
-    file and the 1-based line (exit code 2), never polib's bare ``IOError``.
+    A catalog msgfmt would refuse raises :class:`~plainlang.errors.CatalogError` with the
+    file and the 1-based line (exit code 2).
     """
     shown = display or str(path)
-    text, encoding = read_catalog_text(path, shown)
-    try:
-        po = polib.pofile(str(path), encoding=encoding)
-    except (OSError, ValueError, IndexError, KeyError) as exc:
-        message = str(exc)
-        line_match = re.search(r"\(line (\d+)\)", message)
-        detail = message.split("): ", 1)[1] if "): " in message else "syntax error"
-        raise CatalogError(
-            f"invalid PO syntax: {detail}",
-            SourceLocation(shown, int(line_match.group(1)) if line_match else None),
-            hint="fix the entry at this line; msgfmt --check reports the same",
-        ) from exc
-    return check_catalog(po, shown, None, options, text=text)
+    return check_catalog(load_po(path, shown, template=False), shown, None, options)
 
 
 # --------------------------------------------------------------------------- the checks
@@ -814,32 +675,23 @@ class _Context:
 
 
 def check_catalog(
-    po: polib.POFile,
-    path: str,
-    locale: str | None,
-    options: TranslationOptions,
-    *,
-    text: str | None = None,
+    po: Catalog, path: str, locale: str | None, options: TranslationOptions
 ) -> list[Diagnostic]:
     """Every enabled translation check on ``po``, as diagnostics sorted by line.
 
     ``path`` is the name diagnostics show; ``locale`` defaults to :func:`catalog_locale`.
-    ``text`` is the catalog's source text, used to point at msgstr lines (read from
-    ``po.fpath`` when not given). The catalog is never modified.
+    The catalog is never modified.
     """
     locale = locale or catalog_locale(po, path)
     opts = options.for_locale(locale)
-    if text is None and po.fpath and Path(po.fpath).is_file():
-        text = Path(po.fpath).read_text(encoding=po.encoding or "utf-8", errors="replace")
-    lines = scan_catalog_lines(text) if text is not None else CatalogLines({})
     found: list[Diagnostic] = []
 
-    def emit(item: _Found, entry: polib.POEntry | None, entry_lines: EntryLines | None) -> None:
+    def emit(item: _Found, entry: Entry | None) -> None:
         if item.check in opts.disabled:
             return
         extra: dict[str, Any] = {}
         if entry is not None:
-            extra["msgid_line"] = entry_lines.msgid if entry_lines else None
+            extra["msgid_line"] = entry.line
             if entry.msgctxt is not None:
                 extra["msgctxt"] = entry.msgctxt
         if item.index is not None:
@@ -857,10 +709,10 @@ def check_catalog(
         )
         found.append(diag)
 
-    entries = [e for e in po if not e.obsolete]
-    nplurals, header_findings = _check_plural_header(po, entries, lines)
+    entries = [e for e in po if e.msgid or e.msgctxt is not None]
+    nplurals, header_findings = _check_plural_header(po, entries)
     for item in header_findings:
-        emit(item, None, None)
+        emit(item, None)
 
     context = _Context(
         locale=locale,
@@ -874,34 +726,31 @@ def check_catalog(
         ),
     )
     for entry in entries:
-        entry_lines = lines.entries.get((entry.msgctxt, entry.msgid))
         silenced = _silenced(entry)
         if "all" in silenced:
             continue
-        for item in _check_entry(entry, entry_lines, context):
+        for item in _check_entry(entry, context):
             if item.check not in silenced:
-                emit(item, entry, entry_lines)
+                emit(item, entry)
     # By line; on one line, in the order the checks ran (structure, state, then content).
     found.sort(key=lambda diag: diag.line or 0)
     return found
 
 
-def _all_translations(entries: Iterable[polib.POEntry]) -> Iterator[str]:
+def _all_translations(entries: Iterable[Entry]) -> Iterator[str]:
     for entry in entries:
-        if entry.msgstr:
-            yield _visible(entry.msgstr)
-        for text in entry.msgstr_plural.values():
+        for text in entry.strings:
             if text:
                 yield _visible(text)
 
 
-def _silenced(entry: polib.POEntry) -> set[str]:
+def _silenced(entry: Entry) -> set[str]:
     ids: set[str] = set()
     for flag in entry.flags:
         if flag.startswith("ignore-"):
             name = flag[len("ignore-") :]
             ids.add(_WEBLATE_ALIASES.get(name, name))
-    for comment_line in (entry.tcomment or "").splitlines():
+    for comment_line in entry.tcomments:
         match = re.match(r"\s*plainlang-ignore\s*:\s*(.*)$", comment_line)
         if match:
             ids.update(part for part in re.split(r"[\s,]+", match.group(1)) if part)
@@ -909,66 +758,72 @@ def _silenced(entry: polib.POEntry) -> set[str]:
 
 
 def _check_plural_header(
-    po: polib.POFile, entries: Sequence[polib.POEntry], lines: CatalogLines
+    po: Catalog, entries: Sequence[Entry]
 ) -> tuple[int | None, list[_Found]]:
-    """``nplurals`` from the header, and what is wrong with it if plural entries need it."""
-    header = po.metadata.get("Plural-Forms")
-    has_plurals = any(e.msgid_plural for e in entries)
-    line = lines.plural_forms or lines.header
-    if header is None:
+    """``nplurals`` from the header, and what is wrong with it if plural entries need it.
+
+    The reader refuses a bad rule when a translated plural entry needs it (as msgfmt
+    does); here untranslated and fuzzy plural entries get a finding too.
+    """
+    header = po.header
+    value = po.header_field("Plural-Forms")
+    has_plurals = any(e.msgid_plural is not None for e in entries)
+    line = _plural_forms_line(header) if header is not None else 1
+    if value is None:
         if not has_plurals:
             return None, []
         return None, [
             _Found(
                 "plurals",
                 "the catalog has plural entries but no Plural-Forms header",
-                lines.header or 1,
+                header.msgstr_line() if header is not None else 1,
                 hint='add e.g. "Plural-Forms: nplurals=2; plural=(n != 1);\\n" to the header',
             )
         ]
-    match = re.fullmatch(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*", header)
-    valid = (
-        match is not None
-        and 1 <= int(match.group(1)) <= 6
-        and re.fullmatch(r"[\sn0-9()!=<>&|?:%+\-*/]+", match.group(2)) is not None
-    )
-    if match is None or not valid:
+    problem = plural_forms_problem(value)
+    if problem:
         if not has_plurals:
             return None, []
         return None, [
             _Found(
                 "plurals",
-                f"invalid Plural-Forms header: {_quote(header, 60)}",
+                f"invalid Plural-Forms header: {_quote(value, 60)} ({problem})",
                 line,
                 hint="write it as: nplurals=N; plural=EXPRESSION; (see the gettext manual)",
             )
         ]
-    return int(match.group(1)), []
+    rule = po.plural_forms
+    return (rule.nplurals if rule is not None else None), []
 
 
-def _forms(
-    entry: polib.POEntry, entry_lines: EntryLines | None, nplurals: int | None
-) -> list[_Form]:
-    fallback = entry.linenum or None
-    if not entry.msgid_plural:
-        line = entry_lines.msgstr.get(None, entry_lines.msgid) if entry_lines else fallback
-        return [_Form(None, entry.msgid, entry.msgstr, line)]
+def _plural_forms_line(header: Entry) -> int | None:
+    """The line of the header string that holds ``Plural-Forms:``."""
+    start = header.msgstr_line()
+    if start is None:
+        return None
+    for offset, line in enumerate(header.msgstr.split("\n")):
+        if line.startswith("Plural-Forms:"):
+            # msgstr "" then one string a field, as gettext writes headers
+            return start + 1 + offset
+    return start
+
+
+def _forms(entry: Entry, nplurals: int | None) -> list[_Form]:
+    if entry.msgid_plural is None:
+        return [_Form(None, entry.msgid, entry.msgstr, entry.msgstr_line())]
     forms = []
-    for index in sorted(entry.msgstr_plural):
-        line = entry_lines.msgstr.get(index, entry_lines.msgid) if entry_lines else fallback
+    for index, text in enumerate(entry.msgstr_plural):
         singular_only = index == 0 and nplurals != 1
         source = entry.msgid if singular_only else entry.msgid_plural
         other = entry.msgid_plural if singular_only else entry.msgid
-        forms.append(_Form(index, source, entry.msgstr_plural[index], line, (other,)))
+        forms.append(_Form(index, source, text, entry.msgstr_line(index), (other,)))
     return forms
 
 
-def _check_entry(
-    entry: polib.POEntry, entry_lines: EntryLines | None, ctx: _Context
-) -> Iterator[_Found]:
-    forms = _forms(entry, entry_lines, ctx.nplurals)
-    first_line = forms[0].line if forms else (entry_lines.msgid if entry_lines else None)
-    if entry.msgid_plural and ctx.nplurals is not None:
+def _check_entry(entry: Entry, ctx: _Context) -> Iterator[_Found]:
+    forms = _forms(entry, ctx.nplurals)
+    first_line = forms[0].line if forms else entry.line
+    if entry.msgid_plural is not None and ctx.nplurals is not None:
         yield from _check_plural_count(entry, forms, ctx.nplurals, first_line)
 
     empty = [f for f in forms if not f.translation]
@@ -1002,7 +857,7 @@ def _check_entry(
 
 
 def _check_plural_count(
-    entry: polib.POEntry, forms: Sequence[_Form], nplurals: int, line: int | None
+    entry: Entry, forms: Sequence[_Form], nplurals: int, line: int | None
 ) -> Iterator[_Found]:
     have = {f.index for f in forms}
     missing = [i for i in range(nplurals) if i not in have]
@@ -1023,8 +878,8 @@ def _check_plural_count(
         )
 
 
-def _length_budget(entry: polib.POEntry) -> int | None:
-    for comment_line in (entry.comment or "").splitlines():
+def _length_budget(entry: Entry) -> int | None:
+    for comment_line in entry.comments:
         match = re.fullmatch(r"\s*max-length\s*:\s*(\d+)\s*", comment_line)
         if match:
             return int(match.group(1))
@@ -1035,8 +890,8 @@ def _length_budget(entry: polib.POEntry) -> int | None:
     return None
 
 
-def _kinds(entry: polib.POEntry) -> frozenset[str]:
-    for comment_line in (entry.comment or "").splitlines():
+def _kinds(entry: Entry) -> frozenset[str]:
+    for comment_line in entry.comments:
         match = re.fullmatch(r"\s*kind\s*:\s*(.*)", comment_line)
         if match:
             return frozenset(k.strip() for k in match.group(1).split(",") if k.strip())

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from plainlang.po import known_flag
+
 HAVE_GETTEXT = all(shutil.which(t) for t in ("msgfmt", "msgcat", "msgmerge"))
 
 # Text a translator types, with the characters that make PO files hard: quotes,
@@ -182,3 +184,16 @@ def msgcat(data: bytes, *args: str) -> bytes | None:
     """What msgcat makes of ``data`` (None if it refuses)."""
     proc = subprocess.run(["msgcat", "--force-po", *args, "-o", "-", "-"], input=data, capture_output=True, check=False)
     return proc.stdout if proc.returncode == 0 else None
+
+
+def unknown_flags_removed(data: bytes) -> bytes:
+    """``data`` without the flags gettext does not know (msgcat drops them)."""
+    out = []
+    for line in data.split(b"\n"):
+        if line.startswith((b"#, ", b"#~ #, ")):
+            flags = [f for f in line.decode("utf-8").split(", ")[1:] if known_flag(f)]
+            if not flags:
+                continue
+            line = ("#, " + ", ".join(flags)).encode("utf-8")
+        out.append(line)
+    return b"\n".join(out)

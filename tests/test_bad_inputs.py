@@ -10,14 +10,16 @@ translations in them must come through the rewrite unchanged.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import shutil
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polib  # an independent reader, to check what plainlang wrote
 import pytest
-from conftest import DATA, snapshot
+from conftest import DATA, REPO, snapshot
 
 BAD = DATA / "bad"
 MANIFEST = tomllib.loads((BAD / "cases.toml").read_text(encoding="utf-8"))
@@ -65,7 +67,35 @@ def _bom_config() -> dict[str, bytes]:
     return {"plainlang.toml": b"\xef\xbb\xbf" + (DATA / "project/plainlang.toml").read_bytes()}
 
 
+def _qr_too_long() -> dict[str, bytes]:
+    case = (DATA / "project/content/cases/water.md").read_text(encoding="utf-8")
+    long_qr = "qr: https://example.org/" + "a" * 3000
+    return {"content/cases/water.md": case.replace("qr: https://www.opengovpartnership.org/", long_qr).encode()}
+
+
+def _picture(src: str) -> Callable[[], dict[str, bytes]]:
+    """The test case with a picture of ``src`` added at its end (line 32)."""
+
+    def make() -> dict[str, bytes]:
+        case = (DATA / "project/content/cases/water.md").read_text(encoding="utf-8")
+        assert case.count("\n") == 30
+        return {"content/cases/water.md": f"{case}\n![A map]({src})\n".encode()}
+
+    return make
+
+
+_FAKE_PNG = "data:image/png;base64," + base64.b64encode(b"GIF89a, not a PNG").decode()
+_HUGE_PNG = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 600_000).decode()
+
 GENERATORS: dict[str, Callable[[], dict[str, bytes]]] = {
+    "qr-too-long": _qr_too_long,
+    "picture-dev-zero": _picture("/dev/zero"),
+    "picture-traversal": _picture("../../../../../../../../etc/passwd"),
+    "picture-linked": _picture("linked.png"),
+    "picture-folder": _picture("folder.png"),
+    "picture-remote": _picture("http://127.0.0.1:9/map.png"),
+    "picture-data-large": _picture(_HUGE_PNG),
+    "picture-data-fake": _picture(_FAKE_PNG),
     "bom-config": _bom_config,
     "deep-yaml-case": _deep_yaml_case,
     "crlf-po": _crlf_po,
@@ -119,6 +149,19 @@ def _prepare(case: dict, base: Path, dest: Path) -> None:
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+    for rel in case.get("mkdir", []):
+        (dest / rel).mkdir(parents=True)
+    for rel, name in case.get("link", {}).items():
+        # A file outside the project, holding a secret no message may quote.
+        outside = dest.parent / name
+        outside.write_text(f"{SECRET}\nmsgid \"x\"\n", encoding="utf-8")
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        target.symlink_to(outside)
+
+
+SECRET = "SECRET-TOKEN-7f3a do not print"
 
 
 def _inputs(project: Path) -> dict[str, str]:
@@ -145,6 +188,7 @@ def test_corpus_is_large_and_covers_every_reader():
         for source in case.get("put", {}).values():
             assert (BAD / source).is_file(), source
         assert case.get("make", "crlf-po") in GENERATORS
+    assert len(CASES) >= 80
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -176,6 +220,7 @@ def test_bad_input(case, bases, run, tmp_path):
         assert message.startswith(where), message
     for word in case["says"]:
         assert word.lower() in message.lower(), message
+    assert SECRET not in result.out + result.err
     assert _inputs(project) == before, "a failed command changed a project file"
     assert not list((project / "build").rglob("*.pdf"))
 
@@ -222,3 +267,264 @@ def test_every_bad_catalog_gets_msgfmts_verdict(name, tmp_path):
     )
     deliberate = name in ("nul-byte.po", "octal-escape.po")
     assert ours == (done.returncode == 0) or (deliberate and not ours), done.stderr
+
+
+# -- outputs that cannot be written, and what killed runs left --------------------------------
+#
+# As root, a read-only folder and a full disk are real: a small tmpfs is mounted on the
+# project's build/ (remounted read-only, or filled). Without root (CI runners), the folder
+# is made read-only with chmod and a full disk is an ENOSPC from the OS at fsio's boundary.
+
+BUILD_ONE = ["build", "--jobs", "1", "--locale", "es", "--audience", "youth", "--layout", "phone"]
+
+
+def _mount_tmpfs(where: Path, size: str) -> bool:
+    import os
+    import subprocess
+
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def _umount(where: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _one_line(result) -> str:
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert "Traceback" not in result.err + result.out
+    assert len(lines) == 1, result.err
+    return lines[0]
+
+
+def _leaflet_base(bases: dict[str, Path], tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(bases["leaflet"], project)
+    return project
+
+
+def test_build_folder_that_is_a_file(bases, run, tmp_path):
+    """mkdir build/pdf raised FileExistsError with a traceback."""
+    project = _leaflet_base(bases, tmp_path)
+    (project / "build").write_text("not a folder")
+    before = snapshot(project)
+    result = run("-C", project, *BUILD_ONE)
+    assert result.code == 2
+    line = _one_line(result)
+    assert line.endswith("build: write error: is a file, not a folder (move it away or rename"
+                         " it: plainlang writes its outputs in a folder of that name)"), line
+    assert snapshot(project) == before
+
+
+def test_manifest_that_is_a_folder(bases, run, tmp_path):
+    """The build made every PDF, then failed to rename its manifest over a folder."""
+    project = _leaflet_base(bases, tmp_path)
+    (project / "build/manifest.json").mkdir(parents=True)
+    result = run("-C", project, *BUILD_ONE)
+    assert result.code == 2
+    assert _one_line(result).startswith("build/manifest.json: write error: is a folder, not a file")
+    assert not list((project / "build").rglob("*.pdf"))
+
+
+def test_damaged_manifest_is_said_and_rebuilt(bases, run, tmp_path):
+    """A manifest that is not JSON was read as empty without a word (and a CI cache with
+    one rebuilt everything silently). It is a cache: the build says so and rebuilds."""
+    import json
+
+    project = _leaflet_base(bases, tmp_path)
+    assert run("-C", project, *BUILD_ONE).code == 0
+    manifest = project / "build/manifest.json"
+    good = json.loads(manifest.read_text())
+    manifest.write_text('{"leaflets": [\n  {"path": 3\n')
+    result = run("-C", project, *BUILD_ONE)
+    assert result.code == 0, result.err
+    assert "build/manifest.json:3: warning: not valid JSON" in result.err
+    assert "rebuilt" in result.err
+    assert json.loads(manifest.read_text())["leaflets"][0]["path"] == good["leaflets"][0]["path"]
+    # Entries of the wrong shape are not trusted either (a skipped leaflet reports them).
+    broken = dict(good, leaflets=[dict(good["leaflets"][0], pages="two")])
+    manifest.write_text(json.dumps(broken))
+    result = run("-C", project, *BUILD_ONE)
+    assert result.code == 0 and "1 of its 1 entries are damaged" in result.err
+    assert "1 built" in result.out
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path) -> Iterator[bool]:
+    """``folder`` made read-only with its files kept: a read-only tmpfs as root (root writes
+    through chmod), chmod otherwise. Yields whether it is a real read-only mount."""
+    import os
+    import subprocess
+
+    folder.mkdir(parents=True, exist_ok=True)
+    aside = folder.with_name(folder.name + ".orig")
+    if _can_mount():
+        folder.rename(aside)
+        assert _mount_tmpfs(folder, "16m")
+        try:
+            shutil.copytree(aside, folder, dirs_exist_ok=True)
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+            yield True
+        finally:
+            _umount(folder)
+            folder.rmdir()
+            aside.rename(folder)
+        return
+    modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")] if p.is_dir()}
+    for path in modes:
+        os.chmod(path, 0o555)
+    try:
+        yield False
+    finally:
+        for path, mode in modes.items():
+            os.chmod(path, mode)
+
+
+def _can_mount() -> bool:
+    import os
+
+    return os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+READ_ONLY = "(run in a folder you can write to, or make this one writable)"
+
+
+def test_read_only_build_folder(bases, run, tmp_path):
+    project = _leaflet_base(bases, tmp_path)
+    with _read_only(project / "build") as mounted:
+        result = run("-C", project, *BUILD_ONE)
+    assert result.code == 2
+    line = _one_line(result)
+    what = "the file system is read-only" if mounted else "no permission to write"
+    assert line.endswith(f"build: write error: cannot write: {what} {READ_ONLY}"), line
+
+
+def test_extract_into_a_read_only_locales_folder(bases, run, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(bases["catalogs"], project)
+    case = project / "content/cases/water.md"
+    case.write_text(case.read_text().replace("Rosa lives", "Rosa now lives"))
+    before = snapshot(project / "locales")
+    with _read_only(project / "locales") as mounted:
+        result = run("-C", project, "extract")
+        after = snapshot(project / "locales")
+    assert result.code == 2
+    line = _one_line(result)
+    what = "the file system is read-only" if mounted else "no permission to write"
+    assert line.endswith(f"locales/water.pot: write error: cannot write: {what} {READ_ONLY}"), line
+    assert after == before
+
+
+@pytest.mark.parametrize("how", ["tmpfs", "injected"])
+def test_full_disk(bases, run, tmp_path, monkeypatch, how):
+    """A full disk is one line, exit 2, and leaves no temp file and no partial PDF.
+
+    ``tmpfs``: a real 8 KB file system on build/ (the phone PDF is some 40 KB), as root;
+    else, and with ``injected``, the OS's ENOSPC at fsio's fsync.
+    """
+    import errno
+
+    from plainlang import fsio
+
+    project = _leaflet_base(bases, tmp_path)
+    build = project / "build"
+    mounted = how == "tmpfs" and _mount_tmpfs(build, "8k")
+    try:
+        if not mounted:
+            real_fsync = fsio.os.fsync
+
+            def full(fd: int) -> None:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            monkeypatch.setattr(fsio.os, "fsync", full)
+        result = run("-C", project, *BUILD_ONE)
+        if not mounted:
+            monkeypatch.setattr(fsio.os, "fsync", real_fsync)
+        assert result.code == 2, result.err
+        assert "Traceback" not in result.err
+        errors = [line for line in result.err.splitlines() if "error" in line]
+        assert errors and all("write error: cannot write: the disk is full" in e for e in errors)
+        assert not list(build.rglob("*.tmp"))
+        for pdf in build.rglob("*.pdf"):  # none whole is fine; none half-written is the point
+            assert pdf.read_bytes().rstrip().endswith(b"%%EOF")
+    finally:
+        if mounted:
+            _umount(build)
+
+
+def test_temp_files_killed_runs_left_are_removed_and_ignored(bases, run, tmp_path):
+    """A killed update left .water.po.<random>.tmp: no run removed it, git did not ignore it."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    shutil.copytree(bases["catalogs"], project)
+    folder = project / "locales/es/LC_MESSAGES"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = [folder / f".water.po.{dead}-abcd1234.tmp", folder / ".water.po.k2j4h5g6.tmp"]
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        writing = folder / f".ui.po.{alive.pid}-zzzz9999.tmp"  # another run, writing now
+        for path in (*stale, writing):
+            path.write_text("half a catalog")
+        assert run("-C", project, "update").code == 0
+        assert not any(p.exists() for p in stale)
+        assert writing.exists()
+    finally:
+        alive.kill()
+        alive.wait()
+    # Both .gitignore files plainlang knows of cover them: this repository's.
+    rel = ".water.po.12345-abcd1234.tmp"
+    ignored = subprocess.run(["git", "check-ignore", "-q", f"locales/es/LC_MESSAGES/{rel}"],
+                             cwd=REPO)
+    assert ignored.returncode == 0
+
+
+def test_serve_on_a_busy_port(bases, tmp_path):
+    """serve died with OSError: [Errno 98] Address already in use, and a traceback."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    project = _leaflet_base(bases, tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "plainlang", "-C", str(project), "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=60, env=dict(os.environ, CI="true"),
+        )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"usage error: port {port} on 127.0.0.1 is already in use (stop what uses it, or"
+        f" choose another port, e.g. --port {port + 1}; --port 0 takes any free one)"
+    )
+
+
+def test_a_title_with_controls_makes_a_pdf_with_clean_metadata(bases, run, tmp_path):
+    """A form feed or a bell in a translated title broke the XMP: ParseError, no PDF."""
+    from pypdf import PdfReader
+
+    project = _leaflet_base(bases, tmp_path)
+    po = project / ES_PO
+    text = po.read_text(encoding="utf-8")
+    title = 'msgid "Ask about the water project"\nmsgstr "'
+    at = text.index(title) + len(title)
+    end = text.index('"\n', at)
+    po.write_text(text[:at] + "Pregunte\\fpor el\\a agua\\v" + text[end:], encoding="utf-8")
+    result = run("-C", project, *BUILD_ONE)
+    assert result.code == 0, result.err
+    reader = PdfReader(str(project / "build/pdf/es/water-youth-phone.pdf"))
+    assert reader.metadata.title == "Pregunte por el agua"
+    xmp = reader.xmp_metadata
+    assert xmp is not None and xmp.dc_title == {"x-default": "Pregunte por el agua"}

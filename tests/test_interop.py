@@ -15,6 +15,7 @@ from pathlib import Path
 import polib
 import pytest
 from conftest import DATA
+from pogen import unknown_flags_removed
 
 # The warnings msgfmt --check gives for a fresh template or a catalog nobody signed yet;
 # anything else it says is a failure.
@@ -236,3 +237,29 @@ def test_a_catalog_updated_by_msgmerge_previous_is_read_and_kept(busy):
             continue  # obsolete before: still obsolete (or dropped if it was empty)
         assert after[entry[2]][4] == entry[4], entry[2]  # every translation kept
     assert msgfmt_check(po_path) == []
+
+
+@pytest.mark.parametrize("spelling", ["utf-8", "ISO-8859-1", "iso-8859-1"])
+def test_update_writes_the_encoding_msgmerge_writes(busy, spelling):
+    """A catalog a tool saved as ``charset=utf-8`` or in Latin-1: after ``plainlang update``
+    it is what msgmerge --previous (Poedit's "Update from POT") makes of it, byte for byte:
+    UTF-8, spelled so, every translation kept."""
+    po_path = busy / "locales/es/LC_MESSAGES/water.po"
+    before = entries(po_path)
+    text = po_path.read_text(encoding="utf-8").replace("charset=UTF-8", f"charset={spelling}")
+    text = text.replace("«", "<").replace("»", ">").replace("—", "-")  # not in Latin-1
+    codec = "utf-8" if spelling == "utf-8" else "latin-1"
+    po_path.write_bytes(text.encode(codec))
+    plainlang(busy, "update")
+    data = po_path.read_bytes()
+    assert b"charset=UTF-8" in data
+    merged = subprocess.run(
+        ["msgmerge", "--quiet", "--previous", "-o", "-", str(po_path), str(busy / "locales/water.pot")],
+        check=True, capture_output=True,
+    ).stdout
+    assert merged == unknown_flags_removed(data)  # msgmerge drops max-length:N
+    after = {e[2]: e[4] for e in entries(po_path)[1:]}
+    for entry in before[1:]:
+        if not entry[0] and entry[4]:
+            fixed = entry[4].replace("«", "<").replace("»", ">").replace("—", "-")
+            assert after[entry[2]] == fixed, entry[2]

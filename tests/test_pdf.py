@@ -18,7 +18,7 @@ import pypdf
 import pytest
 from PIL import Image
 
-from plainlang.errors import BuildError
+from plainlang.errors import BuildError, UsageError
 from plainlang.pdf import (
     ConfinedFetcher,
     FetchRefused,
@@ -325,7 +325,8 @@ def test_document_date_rules() -> None:
     assert document_date(None, {"SOURCE_DATE_EPOCH": "0"}) == datetime(1970, 1, 1, tzinfo=UTC)
     naive = datetime(2024, 1, 2, 3, 4, 5)
     assert document_date(naive, {"SOURCE_DATE_EPOCH": "0"}) == naive.replace(tzinfo=UTC)
-    with pytest.raises(BuildError, match="SOURCE_DATE_EPOCH"):
+    # Read by config.source_date_epoch, the one reader: a usage error, exit 2.
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH"):
         document_date(None, {"SOURCE_DATE_EPOCH": "yesterday"})
 
 
@@ -448,7 +449,7 @@ def test_fetcher_resolve_rules(pdf_project: Path, tmp_path: Path) -> None:
     for url, reason in (
         (escape, "outside the project"),
         ("file://evil.example/etc/passwd", "another host"),
-        ((pdf_project / "templates").as_uri(), "not a regular file"),
+        ((pdf_project / "templates").as_uri(), "is a folder, not a file"),
         ((pdf_project / "nope.png").as_uri(), "no such file"),
         ("file:///etc/passwd%00.png", "no such file"),
         ("HTTP://127.0.0.1/x.png", "http: URLs are not allowed"),

@@ -16,13 +16,19 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from pogen import HAVE_GETTEXT, Generated, catalogs, msgcat, msgfmt_verdict
+from pogen import (
+    HAVE_GETTEXT,
+    Generated,
+    catalogs,
+    msgcat,
+    msgfmt_verdict,
+    unknown_flags_removed,
+)
 
 from plainlang.errors import CatalogError
 from plainlang.po import (
     Catalog,
     Entry,
-    known_flag,
     parse_plural_forms,
     plural_forms_problem,
     read_po,
@@ -57,19 +63,6 @@ def deliberate_refusal(data: bytes) -> bool:
         if at >= 0 and b"\r" in line[at:].rstrip(b"\r"):
             return True
     return b"\\" in data and any(x in data for x in (b"\\2", b"\\3", b"\\x"))
-
-
-def unknown_flags_removed(data: bytes) -> bytes:
-    """``data`` without the flags gettext does not know (msgcat drops them)."""
-    out = []
-    for line in data.split(b"\n"):
-        if line.startswith((b"#, ", b"#~ #, ")):
-            flags = [f for f in line.decode("utf-8").split(", ")[1:] if known_flag(f)]
-            if not flags:
-                continue
-            line = ("#, " + ", ".join(flags)).encode("utf-8")
-        out.append(line)
-    return b"\n".join(out)
 
 
 # -- verdicts: plainlang accepts exactly what msgfmt --check accepts ---------------------

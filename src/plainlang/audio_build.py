@@ -119,7 +119,7 @@ def make_audio(
     anything is made; a leaflet's own problem (a recording that cannot be decoded) fails
     that leaflet and the others go on.
     """
-    from plainlang.build import manifest_path, read_manifest, write_manifest
+    from plainlang.build import load_manifest, manifest_path, write_manifest
     from plainlang.localize import localize
 
     started = time.perf_counter()
@@ -127,7 +127,7 @@ def make_audio(
     todo = audio_plan(config, options)
     maker, catalogs = _maker(config)
     mpath = manifest_path(config)
-    manifest = read_manifest(mpath)
+    manifest, _damaged = load_manifest(config)  # a damaged one: its entries are remade
     results: list[AudioResult] = []
     work: list[tuple[AudioResult, AudioPlan]] = []
     for case, locale, audience in todo:

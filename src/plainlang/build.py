@@ -25,10 +25,23 @@ from typing import Any
 
 from plainlang import __version__
 from plainlang.catalogs import UI_DOMAIN, load_cases, po_path
-from plainlang.config import ProjectConfig, load_config, normalize_locale
+from plainlang.config import ProjectConfig, load_config, normalize_locale, source_date_epoch
 from plainlang.content import Case
-from plainlang.errors import BuildError, PlainlangError, UsageError
-from plainlang.fsio import write_bytes_atomic
+from plainlang.errors import (
+    BuildError,
+    CatalogError,
+    OutputError,
+    PlainlangError,
+    SourceLocation,
+    TemplateError,
+    UsageError,
+)
+from plainlang.fsio import (
+    ensure_writable_folder,
+    read_project_file,
+    remove_stale_temp_files,
+    write_bytes_atomic,
+)
 
 MANIFEST_VERSION = 1
 # Pages a layout is made of; more means the case is too long for it.
@@ -37,6 +50,10 @@ PHONE_MIN_HEIGHT_MM = 192.0
 PHONE_MAX_HEIGHT_MM = 5000.0
 #: Formats made besides the PDFs (TEMPORARY wiring: with the phone leaflet, see BuildOptions).
 EXTRA_FORMATS = ("images", "html")
+#: Largest input file hashed into a key (a catalog, a template); its reader has its own bound.
+MAX_HASHED_BYTES = 256 * 1024 * 1024
+#: Largest manifest read: thousands of leaflets take a few megabytes.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)
@@ -204,13 +221,27 @@ class InputHasher:
         self._template_lines: dict[tuple[str, str], list[str]] = {}
         self._catalog_lines: dict[tuple[str, str], list[str]] = {}
         self._case_lines: dict[str, list[str]] = {}
+        #: The warnings of each case's pictures (a picture not found), by case id.
+        self.picture_warnings: dict[str, list[str]] = {}
 
-    def file(self, path: Path) -> str:
+    def file(
+        self, path: Path, error: type[PlainlangError] = PlainlangError, root: Path | None = None
+    ) -> str:
+        """The sha256 of a project file (``"missing"`` if none), read once per build.
+
+        Read through :func:`plainlang.fsio.read_project_file`, confined to the project (or
+        to ``root``: the shipped theme): a PO file or template that links outside is
+        refused with ``error``, never read to be hashed.
+        """
         if path not in self._files:
-            try:
-                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except FileNotFoundError:
-                self._files[path] = "missing"
+            data = read_project_file(
+                path,
+                root or self.config.root,
+                max_bytes=MAX_HASHED_BYTES,
+                error=error,
+                missing_ok=True,
+            )
+            self._files[path] = hashlib.sha256(data).hexdigest() if data is not None else "missing"
         return self._files[path]
 
     def templates_for(self, layout: str, audience: str) -> list[str]:
@@ -250,7 +281,7 @@ class InputHasher:
                 [
                     f"plainlang {__version__}",
                     f"manifest {MANIFEST_VERSION}",
-                    f"epoch {os.environ.get('SOURCE_DATE_EPOCH', '')}",
+                    f"epoch {_epoch()}",
                 ]
             )
         parts = [
@@ -276,7 +307,7 @@ class InputHasher:
             for loc in self.config.fallback_chain(locale):
                 for domain in (case_id, UI_DOMAIN):
                     path = po_path(self.config, loc, domain)
-                    lines.append(f"po {loc}/{domain} " + self.file(path))
+                    lines.append(f"po {loc}/{domain} " + self.file(path, CatalogError))
             self._catalog_lines[(locale, case_id)] = lines
         return lines
 
@@ -288,29 +319,34 @@ class InputHasher:
             for rel in self.templates_for(layout, audience):
                 path = theme.resolve(rel)
                 if path is not None:
-                    lines.append(f"tpl {theme.ref(rel)} " + self.file(path))
+                    # A shipped file is read from the installed theme, confined to it.
+                    inside = None if theme.is_overridden(rel) else theme.shipped_dir
+                    digest = self.file(path, TemplateError, inside)
+                    lines.append(f"tpl {theme.ref(rel)} {digest}")
             self._template_lines[(layout, audience)] = lines
         return lines
 
     def _images_of(self, case: Case) -> list[str]:
+        """The case's pictures, confined and bounded before they are read and hashed.
+
+        A picture outside the project, remote, special or too large is a ContentError at
+        the case file's line (see :mod:`plainlang.pictures`); a missing one a warning.
+        """
+        from plainlang.pictures import case_pictures
+
         lines = self._case_lines.get(case.id)
         if lines is None:
-            lines = [
-                f"img {image.as_posix()} " + self.file(image)
-                for image in case_images(case, self.config)
-            ]
+            pictures = case_pictures(case, self.config)
+            lines = [f"img {p.src} {p.sha256}" for p in pictures]
             self._case_lines[case.id] = lines
+            self.picture_warnings[case.id] = [w for w in (p.warning() for p in pictures) if w]
         return lines
 
 
-def case_images(case: Case, config: ProjectConfig) -> list[Path]:
-    from plainlang.content import Image, iter_blocks
-
-    return [
-        (config.content_dir / block.src).resolve()
-        for block in iter_blocks(case.blocks)
-        if isinstance(block, Image) and block.src and "://" not in block.src
-    ]
+def _epoch() -> str:
+    """``SOURCE_DATE_EPOCH`` as it goes into input keys ("" when unset)."""
+    epoch = source_date_epoch()
+    return str(int(epoch.timestamp())) if epoch is not None else ""
 
 
 # -- manifest -------------------------------------------------------------------------------
@@ -320,16 +356,95 @@ def manifest_path(config: ProjectConfig) -> Path:
     return config.build_dir / "manifest.json"
 
 
-def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Entries by PDF path; an unreadable manifest is treated as empty (everything rebuilds)."""
+_ENTRY_FIELDS: Mapping[str, type | tuple[type, ...]] = {
+    "path": str,
+    "key": str,
+    "sha256": str,
+    "pages": int,
+    "size": int,
+    "coverage": (int, float),
+    "translated": int,
+    "drafts": int,
+    "fallbacks": int,
+    "fallback_locales": list,
+    "warnings": list,
+}
+
+
+def parse_manifest(data: bytes, shown: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """Entries by PDF path, and a warning (one line) when ``data`` is not all a manifest.
+
+    Entries whose fields have the wrong types are left out (their leaflets are rebuilt)
+    rather than trusted: a skipped leaflet reports what its entry says.
+    """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    entries = data.get("leaflets") if isinstance(data, dict) else None
+        parsed = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return {}, f"{shown}: warning: not UTF-8 text (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return {}, f"{shown}:{exc.lineno}: warning: not valid JSON ({exc.msg})"
+    except RecursionError:
+        return {}, f"{shown}: warning: not valid JSON (nested too deeply)"
+    entries = parsed.get("leaflets") if isinstance(parsed, dict) else None
     if not isinstance(entries, list):
-        return {}
-    return {e["path"]: e for e in entries if isinstance(e, dict) and "path" in e}
+        return {}, f"{shown}: warning: not a plainlang manifest (no list of leaflets)"
+    good = {e["path"]: e for e in entries if _valid_entry(e)}
+    if len(good) < len(entries):
+        bad = len(entries) - len(good)
+        return good, f"{shown}: warning: {bad} of its {len(entries)} entries are damaged"
+    return good, None
+
+
+def _valid_entry(entry: Any) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    for name, kind in _ENTRY_FIELDS.items():
+        value = entry.get(name)
+        if value is None and name not in ("path", "key"):
+            continue
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return False
+    return True
+
+
+def load_manifest(config: ProjectConfig) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """The project's ``build/manifest.json``: its entries, and a warning if it is damaged.
+
+    A damaged manifest (not JSON, not a manifest, entries of the wrong shape) is not an
+    error: it is a cache, and a CI run that restored a broken one should rebuild what it
+    cannot trust, say so, and write a good one, not stop. The warning says which line.
+    A folder in its place is an error: the build could not write the manifest there.
+    """
+    path = manifest_path(config)
+    shown = "build/manifest.json"
+    if path.is_dir():
+        raise OutputError(
+            "is a folder, not a file",
+            SourceLocation(shown),
+            hint="remove or rename that folder: the build writes its manifest there",
+        )
+    data = read_project_file(
+        path, config.root, max_bytes=MAX_MANIFEST_BYTES, error=OutputError, missing_ok=True
+    )
+    if data is None:
+        return {}, None
+    entries, problem = parse_manifest(data, shown)
+    if problem is not None:
+        problem += "; leaflets it cannot vouch for are rebuilt"
+    return entries, problem
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
+    """Entries by PDF path of a manifest file named by the user (``manifest merge``).
+
+    Anything but a whole manifest is a usage error naming the file (and line).
+    """
+    data = read_project_file(path, None, max_bytes=MAX_MANIFEST_BYTES, error=UsageError)
+    entries, problem = parse_manifest(data, str(path))
+    if problem is not None:
+        where, _, what = problem.partition(": warning: ")
+        raise UsageError(f"{where}: {what}", hint="pass build/manifest.json files")
+    return entries
 
 
 def write_manifest(path: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
@@ -346,13 +461,7 @@ def merge_manifests(paths: Sequence[Path], out: Path) -> int:
     """Join shard manifests into one; a PDF listed twice with different content is an error."""
     merged: dict[str, dict[str, Any]] = {}
     for path in paths:
-        if not path.is_file():
-            raise UsageError(f"{path}: no such manifest")
         entries = read_manifest(path)
-        if not entries and path.stat().st_size:
-            raise UsageError(
-                f"{path}: not a plainlang manifest", hint="pass build/manifest.json files"
-            )
         for key, entry in entries.items():
             other = merged.get(key)
             if other is not None and other.get("sha256") != entry.get("sha256"):
@@ -382,14 +491,20 @@ class Prepared:
     cases: dict[str, Case]
     catalogs: Any  # plainlang.localize.CatalogSet
     renderer: Any  # plainlang.render.LeafletRenderer
+    #: Warnings of each case's pictures (see InputHasher), recorded in its leaflets.
+    picture_warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, config: ProjectConfig, cases: Iterable[Case] = ()) -> Prepared:
         from plainlang.localize import CatalogSet
+        from plainlang.pdf import font_coverage
         from plainlang.render import LeafletRenderer
 
         catalogs = CatalogSet(config)
-        return cls(config, {c.id: c for c in cases}, catalogs, LeafletRenderer(config, catalogs))
+        # Text is printed only in characters the shipped fonts draw (see markup.drawable).
+        covered = font_coverage(config.theme.font_files()) or None
+        renderer = LeafletRenderer(config, catalogs, covered)
+        return cls(config, {c.id: c for c in cases}, catalogs, renderer)
 
     def share_compiled_templates(self, locales: Iterable[str]) -> None:
         """Compile each template once for all the locales' Jinja environments, not once each.
@@ -438,6 +553,7 @@ class Worker:
         self.catalogs = prepared.catalogs
         self.renderer = prepared.renderer
         self.cases: dict[str, Case] = dict(prepared.cases)
+        self.picture_warnings = prepared.picture_warnings
         # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
         # the worker's own process, never inherited through fork.
         self.pdf = PdfRenderer(self.config.root, self.config.theme)
@@ -504,7 +620,11 @@ class Worker:
             result.sha256 = hashlib.sha256(pdf).hexdigest()
             result.pages = laid_out.pages
             result.size = len(pdf)
-            result.warnings = list(laid_out.messages)
+            result.warnings = [
+                *self.picture_warnings.get(leaflet.case, ()),
+                *self.renderer.warnings,
+                *laid_out.messages,
+            ]
         except PlainlangError as exc:
             result.error = exc.format()
             result.error_code = exc.exit_code
@@ -638,6 +758,8 @@ def _run_one(args: tuple[Leaflet, str, BuildOptions]) -> LeafletResult:
 class BuildReport:
     results: list[LeafletResult]
     seconds: float
+    #: One line each, for the user: a damaged manifest that was rebuilt, and the like.
+    warnings: list[str] = field(default_factory=list)
 
     def by_status(self, status: str) -> list[LeafletResult]:
         return [r for r in self.results if r.status == status]
@@ -675,11 +797,15 @@ def build(
                 hint="see plainlang build --dry-run for the plan",
             )
     leaflets = plan(config, cases, options)
-    _remove_stale_temp_files(config.build_dir)
+    # The output folder takes files, before anything is made: a read-only folder, a file
+    # named build or a folder named manifest.json fail here, once, naming it.
+    ensure_writable_folder(config.build_dir)
+    remove_stale_temp_files(config.build_dir)
     by_id = {c.id: c for c in cases}
     hasher = InputHasher(config)
     mpath = manifest_path(config)
-    manifest = read_manifest(mpath)
+    manifest, manifest_problem = load_manifest(config)
+    warnings = [manifest_problem] if manifest_problem else []
     todo: list[tuple[Leaflet, str, BuildOptions]] = []
     results: list[LeafletResult] = []
     for leaflet in leaflets:
@@ -705,6 +831,7 @@ def build(
             continue
         todo.append((leaflet, key, options))
     prepared = Prepared.create(config, cases)
+    prepared.picture_warnings = hasher.picture_warnings
     prepared.share_compiled_templates(sorted({lf.locale for lf, _, _ in todo}))
     # Every catalog and template the leaflets to make read is parsed first: a broken PO or
     # template stops the build before any PDF is made, with its file and line. Up-to-date
@@ -725,10 +852,16 @@ def build(
             progress(result, len(results), len(leaflets))
         # Save the manifest as we go, so a killed build resumes where it stopped.
         saver.maybe_save(manifest)
-    if todo or not mpath.exists():
+    built = any(r.status == "built" for r in results)
+    bad_input = any(r.error_code == 2 for r in results)
+    if built or manifest_problem or (not mpath.exists() and not bad_input):
         write_manifest(mpath, manifest)
     results.sort(key=lambda r: r.leaflet)
-    return BuildReport(results, time.perf_counter() - started)
+    # plainlang's own warnings of the leaflets made (pictures, ui.po lines), each once;
+    # WeasyPrint's were logged as they came.
+    for result in results:
+        warnings.extend(w for w in result.warnings if ": warning: " in w and w not in warnings)
+    return BuildReport(results, time.perf_counter() - started, warnings)
 
 
 def _up_to_date(pdf: Path, key: str, entry: Mapping[str, Any] | None, root: Path) -> bool:
@@ -812,13 +945,6 @@ def _validate_catalogs(prepared: Prepared, leaflets: Iterable[Leaflet]) -> None:
                 if (loc, domain) not in seen:
                     seen.add((loc, domain))
                     prepared.catalogs.get(loc, domain)
-
-
-def _remove_stale_temp_files(build_dir: Path) -> None:
-    """Temp files a killed build left behind (never a PDF: writes are atomic renames)."""
-    if build_dir.is_dir():
-        for tmp in build_dir.rglob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
 
 
 def _validate_templates(prepared: Prepared, layouts: Sequence[str]) -> None:

@@ -11,7 +11,6 @@ leaves ``git status`` clean.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,7 +19,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.config import LocaleInfo, ProjectConfig, source_date_epoch
 from plainlang.content import Case, Segment, case_paths, load_case
 from plainlang.errors import (
     CatalogError,
@@ -30,7 +29,7 @@ from plainlang.errors import (
     display_path,
     line_at,
 )
-from plainlang.fsio import write_bytes_atomic, write_if_changed
+from plainlang.fsio import remove_stale_temp_files, write_bytes_atomic, write_if_changed
 from plainlang.po import PO_WIDTH, Catalog, Entry, write_po
 from plainlang.po import load_po as _load_po_file
 
@@ -93,7 +92,7 @@ def pot_domains(config: ProjectConfig) -> list[str]:
 
 def load_po(path: Path, root: Path, *, domain: str | None = None) -> Catalog:
     """Read a PO or POT file of the project (see :func:`plainlang.po.read_po`)."""
-    return _load_po_file(path, display_path(path, root))
+    return _load_po_file(path, display_path(path, root), root=root)
 
 
 def serialize_po(catalog: Catalog) -> bytes:
@@ -103,10 +102,7 @@ def serialize_po(catalog: Catalog) -> bytes:
 
 def source_date() -> dt.datetime:
     """Now, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return source_date_epoch() or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _po_date(when: dt.datetime) -> str:
@@ -298,6 +294,7 @@ def extract(config: ProjectConfig) -> list[FileChange]:
     templates: list[tuple[str, Catalog]] = [
         (case.id, case_template(config, case)) for case in load_cases(config)
     ]
+    remove_stale_temp_files(config.locales_dir)
     templates.append((UI_DOMAIN, ui_template(config)))
     changes = []
     for domain, catalog in templates:
@@ -501,7 +498,15 @@ def merge(
     template_header = template.header
     if header is not None and template_header is not None:
         header.msgstr = merged_header(header.msgstr, template_header.msgstr)
+    if header is not None and template.charset == "UTF-8":
+        # msgmerge writes the merge in the template's encoding when that is UTF-8 (a
+        # Latin-1 catalog comes out in UTF-8) and spells it so ("utf-8" becomes "UTF-8").
+        header.msgstr = _CHARSET.sub("charset=UTF-8", header.msgstr, count=1)
+        catalog.charset = "UTF-8"
     return catalog
+
+
+_CHARSET = re.compile(r"charset=[^\s]*")
 
 
 # The header fields msgmerge knows, in the order it writes them; the others follow as they were.
@@ -564,6 +569,7 @@ def update_locale(
         return cache[path]
 
     memory = TranslationMemory.for_locale(config, info.code, compendia, get=get)
+    remove_stale_temp_files(config.locales_dir)
     planned: list[tuple[Path, bytes]] = []
     for domain in domains:
         template = get(pot_path(config, domain))
@@ -596,6 +602,7 @@ def init_locale(config: ProjectConfig, locale: str) -> list[FileChange]:
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     return update_locale(config, locale)
 
 
@@ -615,6 +622,7 @@ def update(
         raise CatalogError(
             "no POT files yet", SourceLocation("locales/"), hint="run plainlang extract first"
         )
+    remove_stale_temp_files(config.locales_dir)
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
     targets = list(locales) if locales is not None else list(config.locales)
     read: dict[Path, Catalog] = {}

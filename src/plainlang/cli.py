@@ -132,7 +132,7 @@ def update(ctx: Context, locales: tuple[str, ...], compendia: tuple[Path, ...]) 
     from plainlang.catalogs import update as do_update
 
     config = ctx.config
-    chosen = [normalize_locale(loc) for loc in locales] or None
+    chosen = config.chosen_locales(locales)
     files = [confined_compendium(config, p if p.is_absolute() else Path.cwd() / p)
              for p in compendia]
     _echo_changes(do_update(config, chosen, compendia=files), config.root)
@@ -205,7 +205,7 @@ def stats(
     from plainlang.catalogs import unlisted_locale_folders
 
     config = ctx.config
-    chosen = [normalize_locale(loc) for loc in locales] or None
+    chosen = config.chosen_locales(locales)
     rows = do_stats(config, chosen)
     unlisted = [display_path(f, config.root) for f in unlisted_locale_folders(config)]
     for folder in unlisted:
@@ -471,6 +471,8 @@ def build(
             click.echo(leaflet.relpath())
         return
     report = _run_build(config.root, options)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if as_json:
         from plainlang.build import report_json
 

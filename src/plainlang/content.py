@@ -14,13 +14,17 @@ from typing import Any
 
 import yaml
 
-from plainlang.errors import ContentError, SourceLocation, line_at
+from plainlang.config import MAX_QR_CHARS, parse_date
+from plainlang.errors import ContentError, SourceLocation, display_path, line_at
+from plainlang.fsio import read_project_file
 
 FRONT_MATTER_KEYS = ("title", "summary", "audiences", "qr", "example", "source", "date")
 _ATTRIBUTION_RE = re.compile(r"^\s*(?:—|–|--)\s*")
 _TRANSLATOR_NOTE_RE = re.compile(r"^<!--\s*translators?\s*:\s*(.*?)\s*-->\s*$", re.S | re.I)
 _CASE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MAX_CASE_BYTES = 1_000_000
+#: Case ids that are not free: ``ui`` is the domain of the templates' strings.
+RESERVED_CASE_IDS = frozenset({"ui"})
 
 # Kinds of segment, as written in the ``#. kind:`` comment of each PO entry.
 KINDS = (
@@ -549,6 +553,13 @@ def parse_case(
             SourceLocation(path),
             hint="rename the file, e.g. right-to-know.md",
         )
+    if case_id in RESERVED_CASE_IDS:
+        raise ContentError(
+            f"a case cannot be named '{case_id}': '{case_id}' is the domain of the templates'"
+            f" strings (locales/{case_id}.pot)",
+            SourceLocation(path),
+            hint=f"rename the file, e.g. {case_id}-guide.md",
+        )
     text = text.replace("\r\n", "\n").removeprefix("\ufeff")
     front, body, offset = split_front_matter(text, path)
     for key in front:
@@ -599,6 +610,13 @@ def parse_case(
             "'qr' must be an http(s):// or mailto: address",
             SourceLocation(path, _key_line(text, "qr")),
         )
+    if qr is not None and len(qr) > MAX_QR_CHARS:
+        raise ContentError(
+            f"'qr' is {len(qr):,} characters; a QR code printed on a leaflet scans with at most"
+            f" {MAX_QR_CHARS}",
+            SourceLocation(path, _key_line(text, "qr")),
+            hint="use a shorter address, such as a short link",
+        )
     example = front.get("example", False)
     if not isinstance(example, bool):
         raise ContentError(
@@ -610,6 +628,12 @@ def parse_case(
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
             raise ContentError(
                 "'date' must be written YYYY-MM-DD", SourceLocation(path, _key_line(text, "date"))
+            )
+        if parse_date(date) is None:
+            raise ContentError(
+                f"'date' is {date}, a date that does not exist",
+                SourceLocation(path, _key_line(text, "date")),
+                hint="write a real date, YYYY-MM-DD",
             )
     tokens = _md().parse(body)
     parser = _Parser(path, offset, audiences)
@@ -629,18 +653,20 @@ def parse_case(
 
 
 def load_case(path: Path, root: Path, audiences: Sequence[str] | None = None) -> Case:
-    """Read and parse one case file; ``root`` makes the path in references relative."""
-    shown = path.resolve().relative_to(root.resolve()).as_posix()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", SourceLocation(shown)) from exc
-    if len(data) > MAX_CASE_BYTES:
-        raise ContentError(
-            f"file is {len(data):,} bytes; a case is at most {MAX_CASE_BYTES:,}",
-            SourceLocation(shown),
-            hint="split it into several cases",
-        )
+    """Read and parse one case file; ``root`` makes the path in references relative.
+
+    The file is read through :func:`plainlang.fsio.read_project_file`: a case that is a
+    link to a file outside the project, a FIFO or a folder is a content error, unread.
+    """
+    shown = display_path(path, root)
+    data = read_project_file(
+        path,
+        root,
+        max_bytes=MAX_CASE_BYTES,
+        error=ContentError,
+        shown=shown,
+        too_big_hint="a case is at most 1,000,000 bytes: split it into several cases",
+    )
     if b"\x00" in data:
         line = line_at(data, data.index(b"\x00"))
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what "Unicode" means in Notepad

@@ -7,6 +7,7 @@ Every error a user can cause is a :class:`PlainlangError` carrying a
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +80,15 @@ class UsageError(PlainlangError):
     category = "usage error"
 
 
+class OutputError(PlainlangError):
+    """A file could not be written (read-only folder, full disk, a folder in the way).
+
+    Nothing is half-written: writes are atomic (see :mod:`plainlang.fsio`).
+    """
+
+    category = "write error"
+
+
 class BuildError(PlainlangError):
     """A leaflet could not be made (overflow, render failure): a gate, exit code 1."""
 
@@ -96,11 +106,19 @@ def line_at(data: bytes, offset: int) -> int:
 
 
 def display_path(path: Path | str, root: Path | None = None) -> str:
-    """A path as the user should see it: relative to ``root`` when inside it."""
+    """A path as the user should see it: relative to ``root`` when inside it.
+
+    Where it is written comes first (a link inside the project that leads out is shown
+    by its place in the project, never by where it leads), then where it resolves to.
+    """
     p = Path(path)
     if root is not None:
-        try:
-            return p.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
+        for inner, outer in (
+            (Path(os.path.abspath(p)), Path(os.path.abspath(root))),
+            (p.resolve(), root.resolve()),
+        ):
+            try:
+                return inner.relative_to(outer).as_posix()
+            except ValueError:
+                pass
     return str(p)

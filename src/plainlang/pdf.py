@@ -19,7 +19,6 @@ Three promises from DESIGN.md are kept here:
 
 from __future__ import annotations
 
-import binascii
 import contextlib
 import functools
 import hashlib
@@ -31,12 +30,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from plainlang import __version__
-from plainlang.errors import BuildError
-from plainlang.fsio import write_bytes_atomic
+from plainlang.config import source_date_epoch
+from plainlang.errors import BuildError, PlainlangError
+from plainlang.fsio import read_project_file, write_bytes_atomic
+from plainlang.markup import undrawable
+from plainlang.pictures import decode_data_image
 from plainlang.theme import Theme
 
 logger = logging.getLogger("plainlang.pdf")
@@ -68,15 +70,6 @@ _MEDIA_TYPES = {
     ".xml": "application/xml",
 }
 
-# data: images allowed, with the bytes each must start with. SVG is left out on purpose:
-# it can carry references to other URLs and is easy to hide script-like content in.
-_DATA_IMAGE_MAGIC: dict[str, tuple[bytes, ...]] = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-}
-
-
 # --------------------------------------------------------------------------- fonts
 
 
@@ -99,12 +92,6 @@ def font_coverage(font_paths: Iterable[Path]) -> frozenset[int]:
     return frozenset(covered)
 
 
-def _needs_glyph(char: str) -> bool:
-    # Controls, format characters (soft hyphen, zero-width joiners, bidi marks) and line
-    # separators are not drawn, so a font need not have them.
-    return unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp"}
-
-
 def missing_glyphs(text: str, font_paths: Sequence[Path]) -> set[str]:
     """Characters of ``text`` that none of ``font_paths`` can draw.
 
@@ -114,16 +101,7 @@ def missing_glyphs(text: str, font_paths: Sequence[Path]) -> set[str]:
     >>> sorted(missing_glyphs("año", []))
     ['a', 'o', 'ñ']
     """
-    covered = font_coverage(font_paths)
-    missing: set[str] = set()
-    for char in set(unicodedata.normalize("NFC", text)):
-        if ord(char) in covered or not _needs_glyph(char):
-            continue
-        parts = unicodedata.normalize("NFD", char)
-        if len(parts) > 1 and all(ord(p) in covered or not _needs_glyph(p) for p in parts):
-            continue
-        missing.add(char)
-    return missing
+    return undrawable(unicodedata.normalize("NFC", text), font_coverage(font_paths))
 
 
 # --------------------------------------------------------------------------- metadata
@@ -161,17 +139,7 @@ def document_date(date: datetime | None, environ: Mapping[str, str] | None = Non
     """
     if date is not None:
         return date if date.tzinfo is not None else date.replace(tzinfo=UTC)
-    env = os.environ if environ is None else environ
-    raw = env.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return FALLBACK_DATE
-    try:
-        return datetime.fromtimestamp(int(raw), tz=UTC)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise BuildError(
-            f"SOURCE_DATE_EPOCH is {raw!r}, not a number of seconds since 1970",
-            hint="set it to an integer such as the last commit's time, or unset it",
-        ) from exc
+    return source_date_epoch(environ) or FALLBACK_DATE
 
 
 def _w3c_date(date: datetime) -> str:
@@ -273,23 +241,22 @@ class ConfinedFetcher:
             raise FetchRefused(f"file URL on another host ({netloc})")
         asked = Path(os.path.normpath(url2pathname(url_path)))
         mapped = self.theme.resolve_url_path(asked) if self.theme is not None else None
+        path = mapped or asked
+        # A shipped theme file is read from the installed package, confined to the theme.
+        root = self.root
+        if mapped is not None and self._theme_root is not None:
+            real_mapped = mapped.resolve()
+            if not real_mapped.is_relative_to(self.root) and real_mapped.is_relative_to(
+                self._theme_root
+            ):
+                root = self._theme_root
         try:
-            real = (mapped or asked).resolve(strict=True)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise FetchRefused(f"no such file ({type(exc).__name__})") from exc
-        from_theme = (
-            mapped is not None
-            and self._theme_root is not None
-            and real.is_relative_to(self._theme_root)
-        )
-        if not (real.is_relative_to(self.root) or from_theme):
-            raise FetchRefused(f"outside the project folder {self.root}")
-        if not real.is_file():
-            raise FetchRefused("not a regular file")
-        size = real.stat().st_size
-        if size > MAX_FETCH_BYTES:
-            raise FetchRefused(f"file too large ({size} bytes)")
-        body = real.read_bytes()
+            body = read_project_file(path, root, max_bytes=MAX_FETCH_BYTES, missing_ok=True)
+        except PlainlangError as exc:
+            raise FetchRefused(exc.message) from None
+        if body is None:
+            raise FetchRefused("no such file")
+        real = path.resolve()
         media_type = _MEDIA_TYPES.get(real.suffix.lower(), "application/octet-stream")
         return FetchedResource(url=url, body=body, media_type=media_type, path=real)
 
@@ -300,23 +267,10 @@ def _short(url: str, limit: int = 120) -> str:
 
 
 def _data_image(url: str) -> FetchedResource:
-    header, comma, payload = url[len("data:") :].partition(",")
-    if not comma:
-        raise FetchRefused("malformed data: URL")
-    params = [p.strip().lower() for p in header.split(";")]
-    media_type = params[0] or "text/plain"
-    if media_type not in _DATA_IMAGE_MAGIC:
-        raise FetchRefused(f"data: URL of type {media_type}; only PNG, JPEG and GIF allowed")
-    if len(payload) > MAX_FETCH_BYTES * 2:
-        raise FetchRefused("data: URL too large")
-    raw = unquote_to_bytes(payload)
-    if "base64" in params[1:]:
-        try:
-            raw = binascii.a2b_base64(raw)
-        except binascii.Error as exc:
-            raise FetchRefused(f"bad base64 in data: URL ({exc})") from exc
-    if not raw.startswith(_DATA_IMAGE_MAGIC[media_type]):
-        raise FetchRefused(f"data: URL says {media_type} but does not hold one")
+    try:
+        media_type, raw = decode_data_image(url, MAX_FETCH_BYTES)
+    except ValueError as exc:
+        raise FetchRefused(f"data: URL refused: {exc}") from None
     return FetchedResource(url=url, body=raw, media_type=media_type)
 
 
@@ -617,19 +571,45 @@ def _metadata_class() -> Callable[..., Any]:
     return _Metadata
 
 
+def metadata_text(value: str) -> str:
+    """``value`` as the PDF's info dictionary and XMP can hold it: one line, no controls.
+
+    A title comes from a translation, and a translation can hold a form feed, a bell or
+    any control character (PO files escape them as ``\\f``, ``\\a``); XML 1.0, which XMP
+    is, has no way to write most of them, and WeasyPrint's XMP then fails to parse. Every
+    control, line or paragraph separator, surrogate and non-character becomes a space,
+    and runs of spaces fold to one.
+
+    >>> metadata_text("Pregunte\\fpor el\\a agua\\n")
+    'Pregunte por el agua'
+    """
+    out = [
+        " "
+        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
+        or (ord(char) & 0xFFFE) == 0xFFFE
+        or 0xFDD0 <= ord(char) <= 0xFDEF
+        else char
+        for char in value
+    ]
+    return " ".join("".join(out).split())
+
+
 def _document_metadata(metadata: PdfMetadata, date: datetime) -> Any:
+    # Every text field crosses into XML here: this is the one place it is cleaned.
+    clean = metadata_text
     stamp = _w3c_date(date)
+    publisher = clean(metadata.publisher) if metadata.publisher else None
     doc_meta = _metadata_class()(
-        title=metadata.title,
-        authors=[metadata.author] if metadata.author else [],
-        description=metadata.subject,
-        keywords=list(metadata.keywords),
-        generator=metadata.creator or f"plainlang {__version__}",
+        title=clean(metadata.title),
+        authors=[clean(metadata.author)] if metadata.author else [],
+        description=clean(metadata.subject) if metadata.subject else None,
+        keywords=[clean(k) for k in metadata.keywords],
+        generator=clean(metadata.creator or f"plainlang {__version__}"),
         created=stamp,
         modified=stamp,
-        lang=metadata.lang,
+        lang=clean(metadata.lang),
         # Written to the info dict by write_pdf(custom_metadata=True).
-        custom={"Publisher": metadata.publisher} if metadata.publisher else {},
+        custom={"Publisher": publisher} if publisher else {},
     )
-    doc_meta.publisher = metadata.publisher
+    doc_meta.publisher = publisher
     return doc_meta

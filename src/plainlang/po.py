@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plainlang.errors import CatalogError, SourceLocation
+from plainlang.fsio import read_project_file
 
 #: gettext's page width (msgcat, msgmerge, xgettext, Poedit).
 PO_WIDTH = 79
@@ -1050,17 +1051,23 @@ def read_po(data: bytes, path: str, *, template: bool = False) -> Catalog:
     return catalog
 
 
-def load_po(path: Path, shown: str, *, template: bool | None = None) -> Catalog:
+#: Largest catalog read (a sample catalog is ~100 KB; Weblate's largest are ~10 MB).
+MAX_CATALOG_BYTES = 256 * 1024 * 1024
+
+
+def load_po(
+    path: Path, shown: str, *, template: bool | None = None, root: Path | None = None
+) -> Catalog:
     """Read a PO or POT file from disk: the one place plainlang reads catalog files.
 
-    ``template`` defaults to whether the name ends in ``.pot``.
+    Read through :func:`plainlang.fsio.read_project_file`: confined to the project folder
+    ``root`` when given (a link out is refused unread), never a FIFO, device or folder, at
+    most :data:`MAX_CATALOG_BYTES`. ``template`` defaults to whether the name ends in
+    ``.pot``.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot read: {exc.strerror or exc}", SourceLocation(shown)
-        ) from exc
+    data = read_project_file(
+        path, root, max_bytes=MAX_CATALOG_BYTES, error=CatalogError, shown=shown
+    )
     return read_po(data, shown, template=path.suffix == ".pot" if template is None else template)
 
 

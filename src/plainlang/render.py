@@ -11,8 +11,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from plainlang import __version__
+from plainlang.catalogs import po_path
 from plainlang.config import LocaleInfo, ProjectConfig
 from plainlang.content import (
     AudienceBlock,
@@ -32,17 +34,31 @@ from plainlang.content import (
     Segment,
     Table,
 )
-from plainlang.errors import BuildError, SourceLocation, TemplateError, line_at
+from plainlang.errors import (
+    BuildError,
+    PlainlangError,
+    SourceLocation,
+    TemplateError,
+    display_path,
+    line_at,
+)
 from plainlang.hyphenate import hyphenator, needs_soft_hyphens
 from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
-from plainlang.markup import plain_text, render_inline
+from plainlang.markup import REPLACEMENT, drawable, plain_text, render_inline, text_html
+from plainlang.pictures import picture_url
 from plainlang.theme import TEMPLATE_SUFFIXES
 
 UI_DOMAIN = "ui"
 #: More text than any layout holds (the phone page, the longest, takes about 32,000
 #: characters): such a leaflet fails before layout, which for a case of 10,000 paragraphs
 #: took WeasyPrint 20 s and 400 MB only to say it does not fit.
-MAX_LEAFLET_CHARS = 100_000
+MAX_LEAFLET_CHARS = 40_000
+#: Longest text one segment (a paragraph, a list item, a template string) may print.
+#: WeasyPrint encodes the rest of a paragraph again for every line it breaks, so a
+#: paragraph costs time in the square of its length: one of 45,000 characters took 20 s
+#: to say it does not fit. The longest paragraph of the sample cases has about 400
+#: characters; plain language (5 sentences of 20 words) is under 800.
+MAX_SEGMENT_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -164,14 +180,18 @@ class UiTranslations:
     """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed.
 
     ``has_drafts`` says whether the leaflet's own ui catalog lends it any draft text, so
-    the leaflet can say so even when its case text is all checked. :meth:`language` says
-    which language a message is shown in (``lang`` says the leaflet's own), so that text a
-    fallback catalog lends is marked as that language.
+    the leaflet can say so even when its case text is all checked. The methods return the
+    translation as written (placeholders and all); :func:`ui_text` makes it a leaflet's
+    text, and :meth:`translations` gives it every candidate along the chain, with the
+    locale of its catalog, so that text a fallback catalog lends is marked as that
+    language (:meth:`lang_of`).
     """
 
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
+        #: Where each catalog of the chain is, for warnings that name ui.po:LINE.
+        self.paths: list[str] = []
         self.chain_locales: list[str] = []
 
         def lang_of(code: str) -> str:
@@ -187,6 +207,9 @@ class UiTranslations:
                 if catalog is not None:
                     info = config.locale_info.get(loc)
                     self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
+                    self.paths.append(
+                        display_path(po_path(config, loc, UI_DOMAIN), config.root)
+                    )
                     self.chain_locales.append(loc)
         own = self.chain[0] if self.chain and self.chain[0][1] else None
         self.has_drafts = own is not None and any(
@@ -210,35 +233,190 @@ class UiTranslations:
                 return found[0], loc
         return None
 
+    def lang_of(self, locale: str | None) -> str:
+        """The language (BCP 47) of text from ``locale``'s catalog (None: the source)."""
+        return self._lang_of(locale) if locale is not None else self.source_lang
+
     def language(self, msgid: str, context: str | None = None) -> str:
-        """The language (BCP 47) ``msgid`` is shown in: that of the first catalog of the
-        chain that translates it (:meth:`find`), else the source's."""
-        found = self.find(msgid, context)
-        return self._lang_of(found[1]) if found is not None else self.source_lang
+        """The language (BCP 47) ``msgid`` is shown in when its first translation along the
+        chain is good text: that catalog's, else the source's."""
+        first = next(self.translations(msgid, context), None)
+        return self.lang_of(first[2] if first is not None else None)
+
+    def translations(
+        self, msgid: str, context: str | None = None, n: int | None = None
+    ) -> Iterator[tuple[str, str, str]]:
+        """Each usable translation of ``msgid`` along the chain, with its ``ui.po:LINE``
+        and the locale of its catalog.
+
+        With ``n``, the entry must be a plural one and its form for ``n`` is given.
+        """
+        chain = zip(self.chain, self.paths, self.chain_locales, strict=True)
+        for (catalog, allow_fuzzy), path, loc in chain:
+            message = catalog.find(msgid, context)
+            found = usable(message, allow_fuzzy)
+            if message is None or found is None:
+                continue
+            where = f"{path}:{message.line}" if message.line else path
+            if n is None and isinstance(found[0], str):
+                yield found[0], where, loc
+            elif n is not None and isinstance(found[0], tuple):
+                strings = found[0]
+                rule = catalog.plural_forms  # None: a rule gettext cannot read
+                index = rule.form(n) if rule is not None else int(n != 1)
+                yield strings[min(max(index, 0), len(strings) - 1)], where, loc
 
     def gettext(self, message: str) -> str:
-        found = self._lookup(message)
-        return found if isinstance(found, str) else message
+        return next((text for text, _, _ in self.translations(message)), message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._plural(None, singular, plural, n)
 
     def _plural(self, context: str | None, singular: str, plural: str, n: int) -> str:
-        for catalog, allow_fuzzy in self.chain:
-            found = usable(catalog.find(singular, context), allow_fuzzy)
-            if found is not None and isinstance(found[0], tuple):
-                strings = found[0]
-                rule = catalog.plural_forms  # None: a rule gettext cannot read
-                index = rule.form(n) if rule is not None else int(n != 1)
-                return strings[min(index, len(strings) - 1)]
+        found = next((text for text, _, _ in self.translations(singular, context, n)), None)
+        if found is not None:
+            return found
         return singular if n == 1 else plural
 
     def pgettext(self, context: str, message: str) -> str:
-        found = self._lookup(message, context)
-        return found if isinstance(found, str) else message
+        return next((text for text, _, _ in self.translations(message, context)), message)
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         return self._plural(context, singular, plural, n)
+
+
+# -- template strings are text: placeholders by name, nothing else ---------------------------
+
+# "%%", a "%(name)..." with whatever follows the parenthesis, or a lone "%". Quantifiers are
+# bounded: a hostile "%(%(%(..." or "%(x)0000...0s" costs time linear in its length.
+_UI_TOKEN = re.compile(
+    r"%%|%\((?P<name>[^()%]{0,100})\)"
+    r"(?P<spec>[-+ #0]{0,10}\d{0,10}(?:\.\d{0,10})?[A-Za-z]?)|%"
+)
+
+
+def ui_placeholders(text: str) -> tuple[frozenset[str], str | None]:
+    """The names of the ``%(name)s`` in ``text``, and its first other placeholder (or None).
+
+    >>> ui_placeholders("%(n)s letters, 100% sure, %(w)5s")
+    (frozenset({'n'}), '%(w)5s')
+    """
+    names: set[str] = set()
+    bad = None
+    for match in _UI_TOKEN.finditer(text):
+        name = match.group("name")
+        if name is None:
+            continue
+        if match.group("spec") == "s" and name.isidentifier():
+            names.add(name)
+        elif bad is None:
+            bad = match.group(0)
+    return frozenset(names), bad
+
+
+def format_ui(
+    text: str, allowed: frozenset[str], variables: Mapping[str, Any], required: frozenset[str]
+) -> Markup:
+    """``text`` (a ui msgid or translation) as safe HTML, its ``%(name)s`` replaced by name.
+
+    Only ``%(name)s`` is a placeholder (no width, precision or other conversion: a
+    translation cannot ask for a 3,000,000-character field), ``%%`` is a percent sign,
+    and any other ``%`` prints as it is. The text and the values are escaped. ValueError
+    says what is wrong: a placeholder that is not ``%(name)s``, one whose name is not in
+    ``allowed`` (the msgid's) or not given, or one of ``required`` left out.
+
+    >>> str(format_ui("El 100% de %(n)s <b>", frozenset({"n"}), {"n": "<i>"}, frozenset()))
+    'El 100% de &lt;i&gt; &lt;b&gt;'
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    pos = 0
+    for match in _UI_TOKEN.finditer(text):
+        out.append(_ui_escape(text[pos : match.start()]))
+        pos = match.end()
+        token, name = match.group(0), match.group("name")
+        if name is None:  # "%%" or a lone "%"
+            out.append("%")
+            continue
+        shown = token if len(token) <= 40 else token[:37] + "..."
+        if match.group("spec") != "s" or not name.isidentifier():
+            raise ValueError(f"placeholder '{shown}' is not %(name)s")
+        if name not in allowed or name not in variables:
+            raise ValueError(f"placeholder '{shown}' is not one of the source text's")
+        seen.add(name)
+        out.append(_ui_escape(variables[name]))
+    out.append(_ui_escape(text[pos:]))
+    left_out = sorted(required - seen)
+    if left_out:
+        raise ValueError(f"placeholder '%({left_out[0]})s' of the source text is missing")
+    return Markup("".join(out))
+
+
+def _ui_escape(value: Any) -> str:
+    """Text (or a value a template passes) as HTML, as :func:`markup.text_html` makes it."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return text_html(str(value))
+
+
+def ui_text(
+    source: str,
+    candidates: Iterable[tuple[str, str]],
+    variables: Mapping[str, Any],
+    warn: Callable[[str], None],
+    *,
+    allowed: frozenset[str] | None = None,
+    plural: bool = False,
+) -> Markup:
+    """The text :func:`ui_choice` chooses."""
+    return ui_choice(source, candidates, variables, warn, allowed=allowed, plural=plural)[0]
+
+
+def ui_choice(
+    source: str,
+    candidates: Iterable[tuple[str, str]],
+    variables: Mapping[str, Any],
+    warn: Callable[[str], None],
+    *,
+    allowed: frozenset[str] | None = None,
+    plural: bool = False,
+) -> tuple[Markup, int | None]:
+    """The first of ``candidates`` (translation, ``ui.po:LINE``) that makes good text, else
+    ``source`` (the msgid, or its plural for a count other than one), with the index of
+    the candidate chosen (None: the source).
+
+    A msgid without placeholders (and without ``%%``) is never formatted: its translation
+    prints as written, percent signs and all. Otherwise each candidate goes through
+    :func:`format_ui`; one that fails is skipped with a ``warn``ing naming its ``ui.po``
+    line, and the next catalog of the chain is tried. Plural forms need not repeat every
+    placeholder (``una carta`` for ``%(num)s letter``).
+    """
+    names, bad = ui_placeholders(source)
+    allowed = names if allowed is None else allowed
+
+    def fits(text: str, where: str) -> bool:
+        if len(text) <= MAX_SEGMENT_CHARS:
+            return True
+        warn(
+            f"{where}: warning: the translation is {len(text):,} characters, more than a"
+            f" template string holds ({MAX_SEGMENT_CHARS:,}); the text falls back"
+        )
+        return False
+
+    if not allowed and bad is None and "%%" not in source:
+        for index, (text, where) in enumerate(candidates):
+            if fits(text, where):
+                return Markup(_ui_escape(text)), index
+        return Markup(_ui_escape(source)), None
+    required = frozenset() if plural else allowed
+    for index, (text, where) in enumerate(candidates):
+        if not fits(text, where):
+            continue
+        try:
+            return format_ui(text, allowed, variables, required), index
+        except ValueError as problem:
+            warn(f"{where}: warning: {problem}; the text falls back to the next language")
+    return format_ui(source, allowed, variables, frozenset()), None
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:
@@ -276,9 +454,35 @@ def qr_svg(url: str, alt: str | None = None) -> Markup:
 class LeafletRenderer:
     """Makes leaflet HTML for one project; keeps one Jinja environment per locale."""
 
-    def __init__(self, config: ProjectConfig, catalogs: CatalogSet) -> None:
+    def __init__(
+        self, config: ProjectConfig, catalogs: CatalogSet, covered: frozenset[int] | None = None
+    ) -> None:
         self.config = config
         self.catalogs = catalogs
+        #: Code points the leaflet fonts draw; when given, other characters of translations
+        #: and content print as U+FFFD, with a warning (see :func:`markup.drawable`).
+        self.covered = covered
+        #: The warnings of the last leaflet made (:meth:`html`): ui translations skipped,
+        #: characters replaced. The build records them in the leaflet's manifest entry.
+        self.warnings: list[str] = []
+
+    def _drawn(self, text: str, where: str) -> str:
+        """``text`` as the leaflet fonts can draw it; a warning when something is replaced."""
+        if self.covered is None:
+            return text
+        text, missing = drawable(text, self.covered)
+        if missing:
+            shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in sorted(missing)[:3])
+            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            self._warn(
+                f"{where}: warning: characters the leaflet fonts cannot draw: {shown}{more};"
+                f" they print as {REPLACEMENT} (plainlang check names them: glyphs)"
+            )
+        return text
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     @functools.cache  # noqa: B019 - one renderer per build; it lives as long as the build
     def ui_translations(self, locale: str) -> UiTranslations:
@@ -294,25 +498,53 @@ class LeafletRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        # Jinja's newstyle gettext marks what gettext returns as safe HTML, so a ui.po
-        # translation would be markup (<script>, <style>, <img src=...>). The templates get
-        # it escaped: text, like every other translation. Jinja escapes the variables.
-        # Text a fallback catalog lends (Spanish in a Quechua leaflet) is marked as its own
-        # language, so that hyphenation, the PDF's /Lang and screen readers follow it.
+        # Templates call gettext with keyword arguments (newstyle). Jinja's own newstyle
+        # callables mark the translation as safe HTML and then run `text % variables` on
+        # every string, with or without placeholders: "el 100% de" failed the leaflet,
+        # "%(name)3000000s" hung it. These are plainlang's: text is escaped, and only
+        # %(name)s placeholders are filled (see ui_text).
+        # Text a fallback catalog lends (Spanish in a Quechua leaflet), or the source's, is
+        # marked as its own language, so that hyphenation, the PDF's /Lang and screen
+        # readers follow it.
         ui = self.ui_translations(locale)
+        warn = self._warn
 
-        def marked(text: str, msgid: str, context: str | None = None) -> Markup:
-            lang = ui.language(msgid, context)
+        def marked(
+            source: str, candidates: Iterable[tuple[str, str, str]], variables: Any, **kw: Any
+        ) -> Markup:
+            locales = [loc for _, _, loc in candidates]
+            drawn = [(self._drawn(t, where), where) for t, where, _ in candidates]
+            text, used = ui_choice(source, drawn, variables, warn, **kw)
+            lang = ui.lang_of(locales[used] if used is not None else None)
             if lang == ui.lang:
-                return escape(text)
+                return text
             return Markup('<span lang="{}">{}</span>').format(lang, text)
 
-        env.install_gettext_callables(  # type: ignore[attr-defined]
-            gettext=lambda s: marked(ui.gettext(s), s),
-            ngettext=lambda s, p, n: marked(ui.ngettext(s, p, n), s),
-            pgettext=lambda c, s: marked(ui.pgettext(c, s), s, c),
-            npgettext=lambda c, s, p, n: marked(ui.npgettext(c, s, p, n), s, c),
-            newstyle=True,
+        def gettext(message: str, **variables: Any) -> Markup:
+            return marked(message, list(ui.translations(message)), variables)
+
+        def pgettext(context: str, message: str, **variables: Any) -> Markup:
+            return marked(message, list(ui.translations(message, context)), variables)
+
+        def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
+            return npgettext(None, singular, plural, n, **variables)
+
+        def npgettext(
+            context: str | None, singular: str, plural: str, n: int, **variables: Any
+        ) -> Markup:
+            variables.setdefault("num", n)
+            allowed = ui_placeholders(singular)[0] | ui_placeholders(plural)[0]
+            return marked(
+                singular if n == 1 else plural,
+                list(ui.translations(singular, context, n)),
+                variables,
+                allowed=allowed,
+                plural=True,
+            )
+
+        env.newstyle_gettext = True  # type: ignore[attr-defined]
+        env.globals.update(
+            gettext=gettext, ngettext=ngettext, pgettext=pgettext, npgettext=npgettext
         )
         babel_locale = _babel_locale(self.config, locale)
         env.filters["format_number"] = lambda n: _format_number(n, babel_locale)
@@ -324,9 +556,7 @@ class LeafletRenderer:
 
         Whatever it is, the PDF stage's fetcher serves only files inside the project.
         """
-        if "://" in src or src.startswith(("data:", "/")):
-            return src
-        return (self.config.content_dir / src).resolve().as_uri()
+        return picture_url(src, self.config)
 
     def leaflet(self, lc: LocalizedCase, audience: str, layout: str) -> Leaflet:
         """The view model of one leaflet."""
@@ -344,9 +574,10 @@ class LeafletRenderer:
             lang = known.lang if known is not None else text.locale
             if lang not in hyphen_for:
                 hyphen_for[lang] = hyphenator(lang)
+            source = self._drawn(text.text, f"{lc.case.path}:{segment.line}")
             return TextView(
-                html=render_inline(text.text, hyphen_for[lang]),
-                plain=plain_text(text.text),
+                html=render_inline(source, hyphen_for[lang]),
+                plain=plain_text(source),
                 status=str(text.status),
                 lang=lang,
                 kind=segment.kind,
@@ -448,9 +679,22 @@ class LeafletRenderer:
     def html(self, lc: LocalizedCase, audience: str, layout: str) -> str:
         """The leaflet HTML; template problems become TemplateError with file and line.
 
-        A leaflet with more than :data:`MAX_LEAFLET_CHARS` characters of text is a
-        BuildError: it fits no layout, and laying it out would only take time and memory.
+        A leaflet with more than :data:`MAX_LEAFLET_CHARS` characters of text, or a segment
+        of more than :data:`MAX_SEGMENT_CHARS`, is a BuildError: it fits no layout, and
+        laying it out would only take time and memory.
         """
+        self.warnings = []
+        for text in lc.visible(audience):
+            if len(text.text) > MAX_SEGMENT_CHARS:
+                where = SourceLocation(lc.case.path, text.segment.line)
+                language = "source" if text.locale == self.config.source_locale else text.locale
+                raise BuildError(
+                    f"too long for any layout: the {language} text of this {text.kind} is"
+                    f" {len(text.text):,} characters, and one holds at most"
+                    f" {MAX_SEGMENT_CHARS:,}",
+                    where,
+                    hint="shorten it, or split it into several paragraphs",
+                )
         return self.render(self.leaflet(lc, audience, layout))
 
     def render(self, leaflet: Leaflet) -> str:
@@ -500,6 +744,15 @@ class LeafletRenderer:
         except UnicodeDecodeError as exc:
             raise TemplateError(
                 "not valid UTF-8", _undecodable_template(self.config), hint="save it as UTF-8"
+            ) from exc
+        except PlainlangError:
+            raise
+        except Exception as exc:  # a filter that raises, 1 // 0, a bad gettext placeholder
+            message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise TemplateError(
+                message[:300],
+                _template_location(exc, self.config),
+                hint="fix the template at that line",
             ) from exc
 
 

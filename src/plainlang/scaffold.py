@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from plainlang.config import ProjectConfig
+from plainlang.content import RESERVED_CASE_IDS
 from plainlang.errors import UsageError
 from plainlang.fsio import write_text_atomic
 
@@ -51,6 +52,11 @@ def new_case(config: ProjectConfig, case_id: str) -> Path:
         raise UsageError(
             f"case id '{case_id}' must be lower-case letters, digits and '-'",
             hint="for example: plainlang new-case water-project",
+        )
+    if case_id in RESERVED_CASE_IDS:
+        raise UsageError(
+            f"'{case_id}' is reserved: it is the domain of the templates' strings",
+            hint=f"choose another id, e.g. plainlang new-case {case_id}-guide",
         )
     path = config.content_dir / f"{case_id}.md"
     if path.exists():

@@ -14,6 +14,7 @@ their own machine, not a web application.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -30,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
-from plainlang.errors import PlainlangError
+from plainlang.errors import PlainlangError, UsageError
 
 logger = logging.getLogger("plainlang.serve")
 
@@ -279,6 +280,25 @@ class _Server(ThreadingHTTPServer):
     state: ProjectState
 
 
+def _listen(port: int) -> _Server:
+    """The server bound to 127.0.0.1:``port``; a port in use is a usage error, not a traceback."""
+    try:
+        return _Server((HOST, port), _Handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {HOST} is already in use",
+                hint=f"stop what uses it, or choose another port, e.g. --port {port + 1};"
+                " --port 0 takes any free one",
+            ) from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise UsageError(
+                f"no permission to listen on port {port}",
+                hint="ports below 1024 need administrator rights: use --port 8000",
+            ) from None
+        raise UsageError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+
+
 class PreviewServer:
     """The HTTP server and the file watcher, bound to 127.0.0.1 (``port`` 0: any free port)."""
 
@@ -287,7 +307,7 @@ class PreviewServer:
 
         load_config(root)  # a project folder, or a usage error before anything listens
         self.state = ProjectState(root)
-        self.httpd = _Server((HOST, port), _Handler)
+        self.httpd = _listen(port)
         self.httpd.state = self.state
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

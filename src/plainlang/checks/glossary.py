@@ -33,6 +33,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from plainlang.errors import ConfigError, SourceLocation, line_at
+from plainlang.fsio import read_project_file
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _NOTE_COLUMNS = frozenset({"note", "notes"})
@@ -102,23 +103,34 @@ class Glossary:
                 yield term
 
 
+#: Largest glossary read: a term list of many thousand rows is a few megabytes.
+MAX_GLOSSARY_BYTES = 64 * 1024 * 1024
+
+
 def load_glossary(
-    path: Path, *, display: str | None = None, source_locale: str | None = None
+    path: Path,
+    *,
+    display: str | None = None,
+    source_locale: str | None = None,
+    root: Path | None = None,
 ) -> Glossary:
     """Read a glossary file; the format comes from the suffix (``.csv``, ``.tbx``, ``.xml``).
 
     Raises :class:`~plainlang.errors.ConfigError` naming the file and line of any problem.
-    ``source_locale`` overrides the source language a TBX file declares.
+    ``source_locale`` overrides the source language a TBX file declares. With ``root`` (the
+    project folder) the file must be inside it (see :func:`plainlang.fsio.read_project_file`).
     """
     origin = display or str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
+        data = read_project_file(
+            path, root, max_bytes=MAX_GLOSSARY_BYTES, error=ConfigError, shown=origin
+        )
+    except ConfigError as exc:
         raise ConfigError(
-            f"cannot read glossary: {exc.strerror or exc}",
-            SourceLocation(origin),
-            hint="check the [checks] glossary path in plainlang.toml",
-        ) from exc
+            f"cannot read glossary: {exc.message}",
+            exc.location,
+            hint=exc.hint or "check the [checks] glossary path in plainlang.toml",
+        ) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:

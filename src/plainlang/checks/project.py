@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +29,8 @@ from plainlang.checks.translation import (
     check_catalog,
 )
 from plainlang.config import ProjectConfig
-from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path
+from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path, line_at
+from plainlang.fsio import read_project_file
 
 #: Plain-language check ids, their default severity and what they look for.
 PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
@@ -78,7 +80,10 @@ def translation_options(config: ProjectConfig | None, root: Path) -> Translation
 
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
-        table, base_dir=root, known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS)
+        table,
+        base_dir=root,
+        known_checks=set(CHECKS) | set(PLAIN_CHECKS) | set(CONTRAST_CHECKS),
+        locate=config.where if config is not None else None,
     )
     if not options.font_paths:
         fonts = tuple(Theme(root / "templates").font_files())
@@ -97,39 +102,42 @@ def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainO
     """``[checks.plain]`` merged with ``[checks.plain.<lang>]``, plus the avoid-word list.
 
     The avoid list for a language is ``plain/avoid-<lang>.csv`` in the project (columns
-    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder.
+    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder. Types
+    and ranges were checked when plainlang.toml was read (``config.SCHEMA``).
     """
     table: Mapping[str, Any] = (config.checks.get("plain", {}) if config is not None else {}) or {}
-    if not isinstance(table, Mapping):
-        raise ConfigError("[checks.plain] must be a table", SourceLocation("plainlang.toml"))
     values: dict[str, Any] = {}
     for source in (table, table.get(lang, {}) or {}):
         for key, value in source.items():
             if key in _PLAIN_KEYS:
                 values[key] = value
-            elif isinstance(value, Mapping) or key == "avoid_words_dir":
-                continue
-            else:
-                raise ConfigError(
-                    f"unknown key '{key}' in [checks.plain]",
-                    SourceLocation("plainlang.toml"),
-                    hint=f"known keys: {', '.join(sorted(_PLAIN_KEYS))}",
-                )
     folder = root / str(table.get("avoid_words_dir", "plain"))
     values["avoid_words"] = load_avoid_words(folder / f"avoid-{lang}.csv", root)
-    try:
-        return PlainOptions(**values)
-    except TypeError as exc:
-        raise ConfigError(f"[checks.plain]: {exc}", SourceLocation("plainlang.toml")) from exc
+    return PlainOptions(**values)
+
+
+#: Largest avoid-word list read: a few thousand rows are a few hundred kilobytes.
+MAX_AVOID_LIST_BYTES = 16 * 1024 * 1024
 
 
 def load_avoid_words(path: Path, root: Path) -> dict[str, str]:
-    """``word,plain`` rows (a header row is skipped); a missing file is an empty list."""
-    if not path.is_file():
-        return {}
+    """``word,plain`` rows (a header row is skipped); a missing file is an empty list.
+
+    Read through :func:`plainlang.fsio.read_project_file`; a file that is not UTF-8 is a
+    config error at its file and line.
+    """
     shown = display_path(path, root)
+    data = read_project_file(
+        path, root, max_bytes=MAX_AVOID_LIST_BYTES, error=ConfigError, shown=shown, missing_ok=True
+    )
+    if data is None:
+        return {}
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = SourceLocation(shown, line_at(data, exc.start))
+        raise ConfigError("not valid UTF-8", where, hint="save it as UTF-8") from exc
     out: dict[str, str] = {}
-    text = path.read_text(encoding="utf-8-sig")
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or row[0].startswith("#") or (number == 1 and row[0].strip() == "word"):
             continue
@@ -224,7 +232,10 @@ def check_files(paths: Sequence[Path], config: ProjectConfig | None, root: Path)
         if not path.is_file():
             raise UsageError(f"{shown}: no such file", hint="pass .po files, or no path at all")
         # As strict as msgfmt --check: a catalog it refuses is one line naming file and line.
-        po = load_po(path, shown, template=False)
+        # A catalog inside the project must stay inside it (a link out is refused unread);
+        # one named from elsewhere (``check ~/other/es.po``) is read where it is.
+        inside = os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
+        po = load_po(path, shown, template=False, root=root if inside else None)
         locale = catalog_locale(po, shown)
         opts = options.for_locale(locale)
         info = config.locale_info.get(locale) if config is not None and locale else None

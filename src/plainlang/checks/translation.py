@@ -34,6 +34,7 @@ an asterisk is plain text.
 from __future__ import annotations
 
 import bisect
+import difflib
 import functools
 import io
 import re
@@ -239,6 +240,7 @@ class TranslationOptions:
         base_dir: Path,
         origin: str = "plainlang.toml",
         known_checks: Collection[str] | None = None,
+        locate: Callable[[str, str | None], SourceLocation] | None = None,
     ) -> TranslationOptions:
         """Options from a ``plainlang.toml`` ``[checks]`` table; paths relative to ``base_dir``.
 
@@ -261,19 +263,25 @@ class TranslationOptions:
             same_allow = ["Tayta"]              # added to the project's list
 
         A check id that none of ``known_checks`` (default: no validation, because the table
-        is shared with the readability checks) names raises :class:`ConfigError`.
+        is shared with the readability checks) names raises :class:`ConfigError`, at the
+        line of its key when ``locate(table, key)`` (e.g. ``ProjectConfig.where``) says it.
         """
         location = SourceLocation(origin)
-        base = _options_from_table(cls(), data, base_dir, location, known_checks, "checks")
+
+        def where(table: str, key: str | None) -> SourceLocation:
+            return locate(table, key) if locate is not None else location
+
+        base = _options_from_table(cls(), data, base_dir, where, known_checks, "checks")
         overrides: dict[str, TranslationOptions] = {}
         locales = data.get("locales", {})
         if not isinstance(locales, Mapping):
-            raise ConfigError("[checks] locales must be a table", location)
+            raise ConfigError("[checks] locales must be a table", where("checks", "locales"))
         for loc, table in locales.items():
+            name = f"checks.locales.{loc}"
             if not isinstance(table, Mapping):
-                raise ConfigError(f"[checks.locales.{loc}] must be a table", location)
+                raise ConfigError(f"[{name}] must be a table", where(name, None))
             overrides[str(loc)] = _options_from_table(
-                base, table, base_dir, location, known_checks, f"checks.locales.{loc}"
+                base, table, base_dir, where, known_checks, name
             )
         return replace(base, locale_overrides=MappingProxyType(overrides))
 
@@ -282,12 +290,21 @@ def _options_from_table(
     start: TranslationOptions,
     table: Mapping[str, Any],
     base_dir: Path,
-    location: SourceLocation,
+    where: Callable[[str, str | None], SourceLocation],
     known: Collection[str] | None,
     name: str,
 ) -> TranslationOptions:
     def fail(key: str, what: str) -> ConfigError:
-        return ConfigError(f"[{name}] {key} must be {what}", location)
+        return ConfigError(f"[{name}] {key} must be {what}", where(name, key.split(".")[0]))
+
+    def unknown(key: str, check: str) -> ConfigError:
+        close = difflib.get_close_matches(check, sorted(known or ()), n=1)
+        guess = f"did you mean '{close[0]}'? " if close else ""
+        return ConfigError(
+            f"[{name}] {key}: unknown check id {check!r}",
+            where(name, key),
+            hint=f"{guess}see `plainlang check --help` for the check ids",
+        )
 
     def strings(key: str) -> list[str]:
         value = table.get(key, [])
@@ -297,13 +314,9 @@ def _options_from_table(
 
     def check_ids(key: str) -> set[str]:
         ids = set(strings(key))
-        unknown = sorted(ids - set(known)) if known is not None else []
-        if unknown:
-            raise ConfigError(
-                f"[{name}] {key}: unknown check id {unknown[0]!r}",
-                location,
-                hint="see `plainlang check --help` for the check ids",
-            )
+        strangers = sorted(ids - set(known)) if known is not None else []
+        if strangers:
+            raise unknown(key, strangers[0])
         return ids
 
     disabled = (set(start.disabled) | check_ids("disable")) - check_ids("enable")
@@ -313,7 +326,7 @@ def _options_from_table(
         raise fail("severity", "a table of check id = level")
     check_ids_in_severity = [str(k) for k in raw_severity]
     if known is not None and (bad := sorted(set(check_ids_in_severity) - set(known))):
-        raise ConfigError(f"[{name}] severity: unknown check id {bad[0]!r}", location)
+        raise unknown("severity", bad[0])
     for check, level in raw_severity.items():
         if not isinstance(level, str):
             raise fail(f"severity.{check}", "a string")
@@ -351,10 +364,13 @@ def _options_from_table(
         resolved = base_dir / glossary_path
         options = replace(
             options,
-            glossary=load_glossary(resolved, display=glossary_path, source_locale=source),
+            glossary=load_glossary(
+                resolved, display=glossary_path, source_locale=source, root=base_dir
+            ),
         )
     if "fonts" in table:
-        options = replace(options, font_paths=_font_files(strings("fonts"), base_dir, location))
+        fonts = _font_files(strings("fonts"), base_dir, where(name, "fonts"))
+        options = replace(options, font_paths=fonts)
     return options
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,3 +145,25 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
         report = build(root, options)
         assert not report.failed, [r.error for r in report.failed]
     return root
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Count parses at the loading boundary: plainlang.toml parses, and PO/POT parses by file."""
+    from plainlang import config, po
+
+    counts: Counter[str] = Counter()
+    parse_config, parse_po = config.parse_config, po.read_po
+
+    def counting_config(text, path):
+        counts["plainlang.toml"] += 1
+        return parse_config(text, path)
+
+    def counting_po(data, shown, **kwargs):
+        counts[shown] += 1
+        return parse_po(data, shown, **kwargs)
+
+    monkeypatch.setattr(config, "parse_config", counting_config)
+    monkeypatch.setattr(po, "read_po", counting_po)
+    return counts
+

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from conftest import REPO, Result
+from conftest import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,14 +40,9 @@ VOICES = '\n[locales.es]\nvoice = "es-419"\n'
 
 @pytest.fixture
 def audio_project(leaflet_project: Path) -> Path:
-    """The leaflet test project with the sample's ui catalogs (the spoken words in es, qu,
+    """The leaflet test project (the theme's ui catalogs have the spoken words in es, qu,
     ay) and Latin American Spanish as the Spanish voice; qu has no voice key (espeak-ng's
     own Quechua voice), ay none at all (it falls back to Spanish)."""
-    for locale in ("es", "qu", "ay"):
-        shutil.copy(
-            REPO / "locales" / locale / "LC_MESSAGES" / "ui.po",
-            leaflet_project / "locales" / locale / "LC_MESSAGES" / "ui.po",
-        )
     toml = leaflet_project / "plainlang.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + VOICES, encoding="utf-8")
     return leaflet_project
@@ -298,7 +293,7 @@ def test_a_recording_replaces_its_segment(audio_project: Path, run: Callable[...
     assert _tone_seconds(samples, 440) >= 1.2
     assert _tone_seconds(samples, 1000) >= 0.9
     manifest = json.loads((audio_project / "build" / "manifest.json").read_text("utf-8"))
-    (entry,) = [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    (entry,) = [e for e in manifest["outputs"] if e.get("format") == "audio"]
     assert entry["recorded"] == 2 and entry["voices"] == ["es-419"]
     assert entry["voice"] == {"voice": "es-419", "label": "Spanish_(Latin_America)",
                               "locale": "es", "own": True}
@@ -416,7 +411,7 @@ def test_the_audio_is_a_voice_note_of_plausible_length(
     samples = _decode(path)
     seconds = len(samples) / SAMPLE_RATE
     manifest = json.loads((audio_project / "build" / "manifest.json").read_text("utf-8"))
-    (entry,) = [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    (entry,) = [e for e in manifest["outputs"] if e.get("format") == "audio"]
     assert abs(entry["duration"] - seconds) < 0.1
     words_per_minute = entry["words"] / seconds * 60
     assert 100 <= words_per_minute <= 200, words_per_minute  # pauses included

@@ -528,3 +528,29 @@ def test_a_title_with_controls_makes_a_pdf_with_clean_metadata(bases, run, tmp_p
     assert reader.metadata.title == "Pregunte por el agua"
     xmp = reader.xmp_metadata
     assert xmp is not None and xmp.dc_title == {"x-default": "Pregunte por el agua"}
+
+
+def test_temp_file_of_a_process_that_exited_unreaped_is_stale(tmp_path):
+    """A killed build's worker stays a zombie until init reaps it (slowly, in a container):
+    the next run kept its temp file as if it were still writing."""
+    import signal
+    import subprocess
+    import time
+
+    from plainlang.fsio import remove_stale_temp_files
+
+    child = subprocess.Popen(["sleep", "60"])
+    writing = tmp_path / f".water.po.{child.pid}-abcd1234.tmp"
+    writing.write_text("half a catalog")
+    assert remove_stale_temp_files(tmp_path) == [] and writing.exists()  # alive: kept
+    child.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # until the kernel has made it a zombie
+        with open(f"/proc/{child.pid}/stat", "rb") as stat:
+            if stat.read().rpartition(b")")[2].split()[0] == b"Z":
+                break
+        time.sleep(0.01)
+    try:
+        assert remove_stale_temp_files(tmp_path) == [writing]  # exited, not yet reaped
+    finally:
+        child.wait()

@@ -162,3 +162,34 @@ def test_killed_build_leaves_no_half_pdf_and_resumes(leaflet_project):
     assert result.returncode == 0, result.stderr
     assert len(_all_pdfs_complete(leaflet_project)) == 27
     assert not list((leaflet_project / "build").rglob("*.tmp"))
+
+
+def test_a_version_1_manifest_is_read_and_nothing_is_made_again(run, leaflet_project):
+    """A manifest written before output kinds existed (version 1: "leaflets" only, no kind)."""
+    build_json(run, leaflet_project, "--layout", "phone")
+    mpath = leaflet_project / "build/manifest.json"
+    manifest = json.loads(mpath.read_text())
+    assert manifest["manifest_version"] == 2 and len(manifest["leaflets"]) == 9
+    assert {e["kind"] for e in manifest["leaflets"]} == {"pdf"} and manifest["outputs"] == []
+    old = {
+        "manifest_version": 1,
+        "generator": "plainlang 0.1.0",
+        "leaflets": [{k: v for k, v in e.items() if k != "kind"} for e in manifest["leaflets"]],
+    }
+    mpath.write_text(json.dumps(old, indent=2))
+    assert rebuilt(build_json(run, leaflet_project, "--layout", "phone")) == []
+    # An entry whose PDF is gone, or a manifest that is not one, rebuilds what it must.
+    (leaflet_project / "build/pdf/qu/water-youth-phone.pdf").unlink()
+    assert rebuilt(build_json(run, leaflet_project, "--layout", "phone")) == ["build/pdf/qu/water-youth-phone.pdf"]
+    for garbage in ('{"manifest_version": 1, "leaflets": [3, {"path": 4}, {"nopath": 1}]}', "[]", "{"):
+        mpath.write_text(garbage)
+        assert len(rebuilt(build_json(run, leaflet_project, "--layout", "phone", "--locale", "es"))) == 3
+
+
+def test_leaflet_keys_are_those_of_version_1():
+    """The key of a leaflet is computed as before output kinds: old manifests stay valid."""
+    from plainlang.build import Leaflet, Target, output_kinds
+
+    target = Target("pdf", "water", "qu", "youth", "phone", name="qu/water-youth-phone")
+    assert output_kinds()["pdf"].identity(target) == repr(Leaflet("water", "qu", "youth", "phone"))
+    assert repr(Leaflet("water", "qu", "youth", "phone")) == "Leaflet(case='water', locale='qu', audience='youth', layout='phone')"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plainlang.config import normalize_locale, parse_config
 from plainlang.errors import ConfigError
@@ -88,6 +91,201 @@ def test_normalize_locale():
     assert normalize_locale("pt-br") == "pt_BR"
     assert normalize_locale("QU") == "qu"
     assert normalize_locale("sr-latn") == "sr_Latn"
+
+
+def test_formats_default_to_pdf_and_bad_ones_point_at_their_line():
+    assert parse(BASE).formats == ("pdf",)
+    with_formats = BASE.replace('audiences = ["youth", "women", "municipality"]\n', 'audiences = ["youth", "women", "municipality"]\nformats = ["pdf", "audio"]\n')
+    assert parse(with_formats).formats == ("pdf", "audio")
+    assert str(parse(with_formats).locations["project.formats"]) == "plainlang.toml:5"
+    for bad, problem in (('["PDF"]', "has 'PDF', which is not allowed"), ('["pdf", "pdf"]', "twice")):
+        text = with_formats.replace('["pdf", "audio"]', bad)
+        with pytest.raises(ConfigError, match=problem) as info:
+            parse(text)
+        assert str(info.value.location) == "plainlang.toml:5"
+
+
+# -- layouts and audiences as data --------------------------------------------------------
+
+POSTER = """
+[layouts.poster]
+template = "layouts/flyer.html.j2"
+stylesheet = "css/flyer.css"
+size = "A3"
+pages = 2
+
+[audiences.elders]
+label = "For elders' councils"
+theme = "women"
+"""
+
+
+def with_tables(tables: str = POSTER, audiences: str = '["youth", "elders"]') -> str:
+    text = BASE.replace('audiences = ["youth", "women", "municipality"]', f"audiences = {audiences}")
+    return text + tables
+
+
+def test_the_shipped_layouts_and_audiences_are_data():
+    config = parse(BASE)
+    assert list(config.layout_specs) == ["trifold", "flyer", "phone"]
+    trifold = config.layout("trifold")
+    assert (trifold.template, trifold.stylesheet, trifold.size, trifold.pages) == (
+        "layouts/trifold.html.j2", "css/trifold.css", "A4 landscape", 2,
+    )
+    assert [c.name for c in trifold.fit] == ["density", "quote", "flap", "cover_art"]
+    assert config.layout("phone").grow and config.layout("phone").pages == 1
+    youth = config.audience("youth")
+    assert (youth.label, youth.theme, youth.pictogram) == ("For youth groups", "youth", "share")
+    assert [s.pictogram for s in config.audience("municipality").next_steps] == ["person", "board", "speech"]
+    assert config.audience("municipality").next_steps_note == ""
+
+
+def test_a_project_adds_a_layout_and_an_audience_and_changes_only_the_keys_it_sets():
+    text = with_tables(POSTER + '\n[audiences.youth]\nlabel = "For young people"\n\n[layouts.trifold]\npages = 3\n')
+    config = parse(text)
+    poster = config.layout("poster")
+    assert (poster.size, poster.pages, poster.template) == ("A3", 2, "layouts/flyer.html.j2")
+    elders = config.audience("elders")
+    # a new audience starts from the theme's defaults, and takes what it sets
+    assert (elders.label, elders.theme, elders.pictogram, elders.callout_label) == (
+        "For elders' councils", "women", "info", "For you",
+    )
+    youth = config.audience("youth")
+    assert (youth.label, youth.theme, youth.pictogram) == ("For young people", "youth", "share")
+    trifold = config.layout("trifold")
+    assert (trifold.pages, trifold.template) == (3, "layouts/trifold.html.j2")
+    # the labels are ui strings, each where it is written
+    where = {s.msgid: f"{s.location.path}:{s.location.line}" for s in config.ui_strings}
+    assert where["For elders' councils"] == f"plainlang.toml:{_line_of(text, 'councils')}"
+    assert where["For young people"].startswith("plainlang.toml:")
+    assert where["For you and your friends"].startswith("templates/theme.toml:")
+    assert "For youth groups" not in where  # replaced by the project's label
+    assert "For women's groups" not in where  # an audience the project does not build
+
+
+def test_audiences_default_to_the_shipped_ones_and_the_projects_new_ones():
+    text = BASE.replace('audiences = ["youth", "women", "municipality"]\n', "") + POSTER
+    assert parse(text).audiences == ("youth", "women", "municipality", "elders")
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "words"),
+    [
+        ('template = "layouts/flyer.html.j2"', 'template = "layouts/poster.html.j2"', "template =", "neither in the project's templates/ nor in the shipped theme"),
+        ('stylesheet = "css/flyer.css"', 'stylesheet = "../secret.css"', "stylesheet =", "neither in the project's templates/"),
+        ('size = "A3"', 'size = "huge"', "size =", "is not a page size"),
+        ('size = "A3"', 'size = "A3; } body { display: none"', "size =", "is not a page size"),
+        ("pages = 2", "pages = 0", "pages =", "a layout has 1 to 64 pages"),
+        ("pages = 2", "pages = 2\npage_step = 4", "page_step =", "does not divide pages"),
+        ("pages = 2", 'pages = "two"', "pages =", "must be a whole number, not text"),
+        ("pages = 2", "pages = 2\ncolour = 1", "colour =", "unknown key 'colour' in [layouts.poster]"),
+        ("pages = 2", "pages = 2\ngrow = true", "pages =", "grows to its content"),
+        ('theme = "women"', 'theme = "elders"', "theme =", "css/theme-elders.css"),
+        ('theme = "women"', 'theme = "women"\npictogram = "tree"', "pictogram =", "pictogram 'tree'"),
+        ('theme = "women"', 'theme = "women"\nnext_steps = ["Go"]', "next_steps =", "a step of next_steps"),
+        ('theme = "women"', 'theme = "women"\nlabl = "x"', "labl =", "unknown key 'labl' in [audiences.elders]"),
+        ('label = "For elders\' councils"\n', "", "[audiences.elders]", "needs a label"),
+        ('size = "A3"\n', "", "[layouts.poster]", "needs 'size'"),
+        ("[layouts.poster]", "[layouts.Poster]", "[layouts.Poster]", "lower-case"),
+    ],
+)
+def test_layout_and_audience_errors_name_the_line(old, new, needle, words):
+    text = with_tables()
+    assert old in text
+    text = text.replace(old, new, 1)
+    with pytest.raises(ConfigError) as info:
+        parse(text)
+    assert info.value.location.path == "plainlang.toml", info.value.format()
+    assert info.value.location.line == _line_of(text, needle), info.value.format()
+    assert words in info.value.message, info.value.format()
+
+
+@pytest.mark.parametrize(
+    ("audiences", "layouts", "words"),
+    [
+        ('["youth", "kids"]', '["trifold"]', "unknown audience 'kids'"),
+        ('["youth"]', '["trifold"]', "[audiences.elders] configures an audience that is not in 'audiences'"),
+        ('["youth", "elders"]', '["trifold", "banner"]', "unknown layout 'banner'"),
+    ],
+)
+def test_unknown_names_in_the_project_table_name_their_line(audiences, layouts, words):
+    text = with_tables(audiences=audiences).replace(
+        'source_locale = "en"', f'source_locale = "en"\nlayouts = {layouts}'
+    )
+    with pytest.raises(ConfigError) as info:
+        parse(text)
+    assert words in info.value.message, info.value.format()
+    key = "[audiences.elders]" if "configures" in words else ("layouts =" if "layout" in words else "audiences =")
+    assert info.value.location.line == _line_of(text, key)
+
+
+def test_language_names_are_in_the_language_that_prints_them():
+    config = parse(BASE)
+    assert config.language_name("en", "es") == "inglés"
+    assert config.language_name("es", "qu") == "Español Simi"
+    assert config.language_name("es", "ay") == "español"  # CLDR has no Aymara: the autonym
+    assert config.language_name("qu", "qu") == "Runasimi"
+    assert config.language_name("ay", "es") == "aimara"
+
+
+LAYOUT_VALUES = st.one_of(
+    st.text(max_size=12), st.integers(-5, 100), st.booleans(), st.floats(allow_nan=False),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.lists(st.dictionaries(st.sampled_from(["name", "options", "part", "within"]), st.text(max_size=8), max_size=4), max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    layout=st.dictionaries(
+        st.sampled_from(["template", "stylesheet", "size", "pages", "page_step", "grow", "fit", "x"]),
+        LAYOUT_VALUES, max_size=6,
+    ),
+    audience=st.dictionaries(
+        st.sampled_from(["label", "theme", "pictogram", "callout_label", "next_steps", "next_steps_note", "y"]),
+        LAYOUT_VALUES, max_size=5,
+    ),
+)
+def test_any_layout_or_audience_table_is_accepted_or_a_config_error(layout, audience):
+    """Whatever a project writes in these tables: a config, or one ConfigError with a line."""
+    text = with_tables(
+        "\n[layouts.poster]\n" + _toml_table(layout) + "\n[audiences.elders]\n" + _toml_table(audience)
+    )
+    try:
+        config = parse(text)
+    except ConfigError as exc:
+        assert exc.location is not None and exc.location.line is not None, exc.format()
+        return
+    spec = config.layout("poster")
+    assert 1 <= spec.pages <= 64 and spec.pages % spec.page_step == 0
+    assert config.audience("elders").label
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+
+
+def _toml_table(values: dict) -> str:
+    return "".join(f"{key} = {_toml_value(value)}\n" for key, value in values.items())
+
+
+def test_a_booklet_holds_up_to_its_pages_and_prints_in_steps():
+    text = with_tables(POSTER.replace("pages = 2", "pages = 16\npage_step = 4"))
+    poster = parse(text).layout("poster")
+    assert (poster.pages, poster.page_step) == (16, 4)
+    assert [poster.sheet_pages(n) for n in (1, 4, 5, 16)] == [4, 4, 8, 16]
 
 
 # -- every section validated, with the line of the key --------------------------------------

@@ -83,14 +83,25 @@ UI_PAYLOAD = (
 
 
 def _poison_ui(path: Path) -> None:
-    """Translate every ui string of the leaflet's own language with :data:`UI_PAYLOAD`."""
-    po = polib.pofile(str(path), wrapwidth=79)
-    for entry in po:
-        if entry.msgid and not entry.msgid_plural:
-            entry.msgstr = f"{UI_PAYLOAD} {entry.msgid}"
-            if "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
-    po.save()
+    """Translate every ui string of the leaflet's own language with :data:`UI_PAYLOAD`.
+
+    Every entry of the project's ui.pot, theme strings too: the project's ui.po overrides
+    the theme's translations entry by entry.
+    """
+    pot = polib.pofile(str(path.parents[2] / "ui.pot"), wrapwidth=79)
+    po = polib.pofile(str(path), wrapwidth=79) if path.exists() else polib.POFile(wrapwidth=79)
+    po.metadata = po.metadata or {"Content-Type": "text/plain; charset=utf-8", "Language": "es"}
+    for template in pot:
+        if not template.msgid or template.msgid_plural:
+            continue
+        entry = po.find(template.msgid, msgctxt=template.msgctxt)
+        if entry is None:
+            entry = polib.POEntry(msgid=template.msgid, msgctxt=template.msgctxt)
+            po.append(entry)
+        entry.msgstr = f"{UI_PAYLOAD} {entry.msgid}"
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+    po.save(str(path))
 
 
 class _Markup(HTMLParser):

@@ -16,6 +16,17 @@ ENGLISH_BODY = [
 ]
 
 
+def theme_text(locale, msgid):
+    """The shipped theme's translation of ui string ``msgid``."""
+    import polib
+
+    from plainlang.theme import SHIPPED_THEME
+
+    entry = polib.pofile(str(SHIPPED_THEME / f"locales/{locale}/LC_MESSAGES/ui.po")).find(msgid)
+    assert entry is not None and entry.msgstr, msgid
+    return entry.msgstr
+
+
 def build(run, project, *args):
     return run("-C", project, "build", "--jobs", "1", *args)
 
@@ -82,8 +93,12 @@ def test_quechua_leaflet_marks_drafts_and_fallbacks(run, leaflet_project):
     assert "Yaku ruraymanta tapukuy" in text  # draft title, allowed by use_fuzzy
     assert "Huk uchuy qillqata qillqay." in text
     assert "Entréguela en mesa de partes." in text  # falls back to Spanish
-    assert "Draft translation." in text  # the ui note (ui.po untranslated: English)
-    assert "Not yet translated." in text
+    # the ui notes, in the theme's Quechua drafts (the project has no ui.po of its own)
+    assert theme_text("qu", "Draft translation.") in text
+    assert theme_text("qu", "Not yet translated.") in text
+    assert "Draft translation." not in text
+    # the language it falls back to is named as Quechua names it, not in English
+    assert "Español Simi" in text and "Spanish" not in text
     assert catalog_lang(leaflet_project / "build/pdf/qu/water-youth-phone.pdf") == "qu"
 
 
@@ -140,3 +155,69 @@ def test_unknown_locale_filter_is_usage_error(run, leaflet_project):
     result = build(run, leaflet_project, "--locale", "fr")
     assert result.code == 2
     assert "--locale fr is not a locale of this project" in result.err
+
+
+def _ui_patterns(pot_path):
+    """A regex for each ui msgid, its %(name)s placeholders matching any text."""
+    import re
+
+    import polib
+
+    patterns = {}
+    for entry in polib.pofile(str(pot_path)):
+        parts = re.split(r"%\(\w+\)[sd]", entry.msgid)
+        patterns[entry.msgid] = re.compile(".*".join(re.escape(p) for p in parts), re.S)
+    return patterns
+
+
+def _text_nodes(html):
+    from html.parser import HTMLParser
+
+    class Texts(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.nodes, self.skip = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "title")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "title")
+
+        def handle_data(self, data):
+            if data.strip() and not self.skip:
+                self.nodes.append(" ".join(data.split()))
+
+    parser = Texts()
+    parser.feed(html)
+    return parser.nodes
+
+
+def test_a_spanish_source_project_prints_no_english_theme_string(run, tmp_path):
+    """Source Spanish, leaflets in Spanish and Quechua: every theme string is Spanish or
+    Quechua, and every language is named in the language of the leaflet's sentences."""
+    folder = tmp_path / "es-source"
+    assert run("new-project", folder, "--source-locale", "es", "--locale", "qu", "--locale", "ay").code == 0
+    assert run("-C", folder, "extract").code == 0
+    assert run("-C", folder, "update").code == 0
+    result = run("-C", folder, "build", "--locale", "es", "--locale", "qu", "--keep-html", "--jobs", "2")
+    assert result.code == 0, result.err + result.out
+    patterns = _ui_patterns(folder / "locales/ui.pot")
+    pages = sorted((folder / "build/pdf").rglob("*.html"))
+    assert len(pages) == 2 * 3 * 3
+    english_names = ("Spanish", "English", "Quechua", "Aymara")
+    for page in pages:
+        nodes = _text_nodes(page.read_text(encoding="utf-8"))
+        printed = [(msgid, node) for node in nodes for msgid, rx in patterns.items() if rx.fullmatch(node)]
+        assert not printed, f"{page.name}: English theme text {printed}"
+        for node in nodes:
+            assert not any(name in node for name in english_names), (page.name, node)
+    youth = _text_nodes((folder / "build/pdf/es/peru-open-government-plan-youth-trifold.html").read_text())
+    assert "Para grupos de jóvenes" in youth and "Sobre este folleto" in youth
+    assert "español" in youth  # the cover names the language in itself
+    qu = (folder / "build/pdf/qu/peru-open-government-plan-women-phone.html").read_text()
+    # Quechua prints no drafts here: its ui falls back to the theme's Spanish, and the
+    # fallback note, a Spanish sentence, names Spanish in Spanish
+    assert "Para grupos de mujeres" in _text_nodes(qu)
+    assert "están en español hasta que se traduzcan" in " ".join(_text_nodes(qu))
+    assert 'lang="qu"' in qu

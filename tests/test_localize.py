@@ -79,16 +79,33 @@ def test_stale_fuzzy_from_a_changed_source_is_never_printed(run, leaflet_project
 
 
 def test_ui_drafts_are_noticed(leaflet_project):
+    """The theme's Quechua ui strings are drafts: a leaflet that prints them says so."""
     from plainlang.render import UiTranslations
+    from plainlang.theme import SHIPPED_THEME
 
     config = load_config(leaflet_project)
+    assert UiTranslations(CatalogSet(config), "qu").has_drafts  # the theme's drafts print
+    assert not UiTranslations(CatalogSet(config), "ay").has_drafts  # ay prints no drafts
+    assert not UiTranslations(CatalogSet(config), "es").has_drafts
+    # The project checks every theme string: no draft is left.
+    shipped = polib.pofile(str(SHIPPED_THEME / "locales/qu/LC_MESSAGES/ui.po"))
     path = leaflet_project / "locales/qu/LC_MESSAGES/ui.po"
-    assert not UiTranslations(CatalogSet(config), "qu").has_drafts
+    own = polib.POFile()
+    own.metadata = {"Content-Type": "text/plain; charset=utf-8", "Language": "qu"}
+    for entry in (e for e in shipped if not e.obsolete):
+        checked = polib.POEntry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgstr=f"[checked] {entry.msgid}")
+        if entry.msgid_plural:
+            checked.msgid_plural = entry.msgid_plural
+            checked.msgstr = ""
+            checked.msgstr_plural = {0: "[checked] one", 1: "[checked] more"}
+        own.append(checked)
+    own.save(str(path))
+    ui = UiTranslations(CatalogSet(config), "qu")
+    assert not ui.has_drafts and ui.gettext("Your correction") == "[checked] Your correction"
+    # ... and one entry of its own is a draft again.
     po = polib.pofile(str(path))
-    entry = po[0]
-    entry.msgstr = "Borrador"
-    entry.flags.append("fuzzy")
+    po[0].msgstr = "Borrador"
+    po[0].flags.append("fuzzy")
     po.save()
     ui = UiTranslations(CatalogSet(config), "qu")
-    assert ui.has_drafts and ui.gettext(entry.msgid) == "Borrador"
-    assert not UiTranslations(CatalogSet(config), "es").has_drafts
+    assert ui.has_drafts and ui.gettext(po[0].msgid) == "Borrador"

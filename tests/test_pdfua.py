@@ -127,10 +127,10 @@ def test_passages_in_another_language_carry_their_lang(pdfs, built_sample):
         # The theme's words a fallback ui catalog lends, where the layout prints them.
         ui = UiTranslations(CatalogSet(config), lc.locale)
         for entry in ui.chain[-1][0]:
-            if entry.msgid and not entry.msgid_plural and ui.language(entry.msgid) != ui.lang:
+            if entry.msgid and not entry.msgid_plural and ui.lang_for(entry.msgid) != ui.lang:
                 shown = ui.gettext(entry.msgid)
                 if "%(" not in shown and letters(shown) and letters(shown) in everything:
-                    expected.append((ui.language(entry.msgid), shown))
+                    expected.append((ui.lang_for(entry.msgid), shown))
         for lang, text in expected:
             words = [letters(w) for w in text.split() if len(letters(w)) >= 4]
             tagged = by_lang.get(lang, "")

@@ -244,9 +244,12 @@ def test_wrapping_in_other_charsets_is_msgcats(text: str, charset: str) -> None:
 
 
 def test_the_repositorys_sample_catalogs_are_as_msgcat_writes_them() -> None:
-    root = Path(__file__).parent.parent / "locales"
-    paths = sorted(root.glob("*.pot")) + sorted(root.glob("*/LC_MESSAGES/*.po"))
-    assert len(paths) >= 16
+    from plainlang.theme import SHIPPED_THEME
+
+    paths = []
+    for root in (Path(__file__).parent.parent / "locales", SHIPPED_THEME / "locales"):
+        paths += sorted(root.glob("*.pot")) + sorted(root.glob("*/LC_MESSAGES/*.po"))
+    assert len(paths) >= 13 + 4  # the sample's cases, and the theme's ui catalogs
     for path in paths:
         data = path.read_bytes()
         assert msgcat(data) == unknown_flags_removed(data), path
@@ -427,10 +430,15 @@ def test_bad_plural_rules_say_what_msgfmt_says(rule: str, words: str) -> None:
 
 def test_msgmerge_previous_of_an_up_to_date_catalog_changes_no_byte(tmp_path: Path) -> None:
     """Poedit's "Update from POT" (msgmerge --previous) on what plainlang update wrote."""
-    root = Path(__file__).parent.parent / "locales"
-    paths = sorted(root.glob("*/LC_MESSAGES/*.po"))
-    assert len(paths) >= 12
-    for path in paths:
+    from plainlang.theme import SHIPPED_THEME
+
+    pairs = [
+        (root, path)
+        for root in (Path(__file__).parent.parent / "locales", SHIPPED_THEME / "locales")
+        for path in sorted(root.glob("*/LC_MESSAGES/*.po"))
+    ]
+    assert len(pairs) >= 9 + 3  # the sample's cases, and the theme's ui catalogs
+    for root, path in pairs:
         out = tmp_path / "merged.po"
         subprocess.run(
             ["msgmerge", "--quiet", "--previous", "-o", str(out), str(path),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
 import polib
+import pytest
 from pdfutil import catalog_lang, embedded_fonts, page_sizes_mm, pdf_text
 from pypdf import PdfReader
 
@@ -33,7 +36,7 @@ def rows_of(text: str) -> list[str]:
     """The proof's text cut into rows, in order (each ends with its correction box).
 
     The first row starts after the table's column headings."""
-    body = text[text.index("Translation in Runasimi") :]
+    body = text[text.index("Translation in Quechua") :]  # an English proof names it in English
     return body.split("Your correction")[:-1]
 
 
@@ -47,7 +50,8 @@ def test_qu_proof_shows_both_languages_and_every_status_in_words(run, leaflet_pr
     set_entries(qu, {"Write a short letter.": ("Uchuy qillqata qillqay.", False)})
     set_entries(es, {"Citizens": ("", False)})  # nobody along the chain: untranslated
 
-    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "water")
+    # English headings: the rows are found by them (the theme's are Quechua drafts).
+    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "water", "--ui-locale", "en")
     assert result.code == 0, result.err
     pdf = leaflet_project / "build/proof/qu/water-proof.pdf"
     assert "build/proof/qu/water-proof.pdf" in result.out
@@ -82,7 +86,7 @@ def test_qu_proof_shows_both_languages_and_every_status_in_words(run, leaflet_pr
     assert "Draft" in expected_status.values() and "Fallback" in expected_status.values()
     # a fallback row says which language it shows
     who = next(row for entry, row in zip(qu_po, rows, strict=True) if entry.msgid == "Who")
-    assert "This text is in español" in who
+    assert "This text is in Spanish" in who
     # the writer's reference, and the correction box, on every row
     assert text.count("Your correction") == len(qu_po)
 
@@ -118,37 +122,41 @@ def test_proof_type_is_at_least_12pt(run, leaflet_project):
 
 
 def test_headings_come_from_the_ui_catalog_along_the_fallback_chain(run, leaflet_project):
-    # Quechua has no ui translation; Spanish (its fallback) has some: the proof uses them.
-    ui_po = leaflet_project / "locales/es/LC_MESSAGES/ui.po"
+    """A locale the theme lacks (Shipibo) falls back to Spanish: the theme's Spanish, with
+    the project's own Spanish entries laid over it, entry by entry."""
+    config = leaflet_project / "plainlang.toml"
+    config.write_text(
+        config.read_text().replace('locales = ["es", "qu", "ay"]', 'locales = ["es", "qu", "ay", "shp"]')
+        + '\n[locales.shp]\nplural_forms = "nplurals=2; plural=(n != 1);"\nfallback = ["es"]\n'
+    )
     run("-C", leaflet_project, "extract")
     run("-C", leaflet_project, "update")
-    po = polib.pofile(str(ui_po))
-    for msgid, msgstr in {
-        "Translation review": "Revisión de la traducción",
-        "Your correction": "Su corrección",
-        "Draft": "Borrador",
-        "Translation in %(language)s": "Traducción al %(language)s",
-    }.items():
-        entry = po.find(msgid)
-        assert entry is not None, f"{msgid!r} not extracted to ui.pot"
-        entry.msgstr = msgstr
-    po.save()
+    # Spanish: the theme translates every string, so the project needs no ui.po of its own;
+    # it writes one to say one thing its own way.
+    es_ui = leaflet_project / "locales/es/LC_MESSAGES/ui.po"
+    assert not es_ui.exists()
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=utf-8", "Language": "es"}
+    po.append(polib.POEntry(msgid="Your correction", msgstr="Su corrección, por favor"))
+    po.save(str(es_ui))
+    # Shipibo: the project's ui.po holds every theme string, for its translators.
+    shp_ui = polib.pofile(str(leaflet_project / "locales/shp/LC_MESSAGES/ui.po"))
+    assert shp_ui.find("Translation review") is not None and shp_ui.find("Your correction")
 
-    assert run("-C", leaflet_project, "proof", "--locale", "qu").code == 0
-    text = pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+    assert run("-C", leaflet_project, "proof", "--locale", "shp").code == 0
+    text = pdf_text(leaflet_project / "build/proof/shp/water-proof.pdf")
     assert "Revisión de la traducción" in text and "Translation review" not in text
-    assert "Su corrección" in text and "Borrador" in text
-    assert "Traducción al Runasimi" in text or "Traducción al Quechua" in text
+    assert "Su corrección, por favor" in text and "Borrador" in text
 
-    assert run("-C", leaflet_project, "proof", "--locale", "qu", "--ui-locale", "en").code == 0
-    assert "Translation review" in pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+    assert run("-C", leaflet_project, "proof", "--locale", "shp", "--ui-locale", "en").code == 0
+    assert "Translation review" in pdf_text(leaflet_project / "build/proof/shp/water-proof.pdf")
 
 
 def test_a_hostile_translation_prints_as_text(run, leaflet_project):
     qu = leaflet_project / "locales/qu/LC_MESSAGES/water.po"
     hostile = '</td></tr></table><img src="https://example.org/x.png"><style>*{display:none}</style>'
     set_entries(qu, {"Write a short letter.": (hostile, False)})
-    result = run("-C", leaflet_project, "proof", "--locale", "qu")
+    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--ui-locale", "en")
     assert result.code == 0, result.err
     text = pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
     assert hostile.replace(" ", "") in text.replace(" ", "")  # printed, wrapped, as text
@@ -160,4 +168,90 @@ def test_proof_refuses_the_source_locale_and_unknown_cases(run, leaflet_project)
     assert result.code == 2 and "source language" in result.err
     result = run("-C", leaflet_project, "proof", "--locale", "qu", "--case", "nope")
     assert result.code == 2 and "nope" in result.err
+    assert not (leaflet_project / "build/proof").exists()
+
+
+def test_proofs_are_built_incrementally(run, leaflet_project):
+    from conftest import override
+
+    pdf = leaflet_project / "build/proof/qu/water-proof.pdf"
+
+    def proof(*args):
+        result = run("-C", leaflet_project, "proof", "--locale", "qu", *args)
+        assert result.code == 0, result.err
+        return result.out
+
+    assert "wrote build/proof/qu/water-proof.pdf (" in proof()
+    made = pdf.stat().st_mtime_ns
+    again = proof()
+    assert "wrote" not in again and "1 proof(s) already up to date" in again
+    assert pdf.stat().st_mtime_ns == made
+
+    manifest = json.loads((leaflet_project / "build/manifest.json").read_text())
+    entry = next(e for e in manifest["outputs"] if e["path"] == "build/proof/qu/water-proof.pdf")
+    assert entry["kind"] == "proof" and entry["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert entry["pages"] == len(PdfReader(str(pdf)).pages) and entry["rows"]["draft"] > 0
+    assert manifest["leaflets"] == []  # proofs are not leaflets
+
+    # What a proof does not read changes nothing: a leaflet's stylesheet, another catalog.
+    css = override(leaflet_project, "css/trifold.css")
+    css.write_text(css.read_text() + "\n/* touched */\n")
+    ay = leaflet_project / "locales/ay/LC_MESSAGES/water.po"
+    ay.write_text(ay.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert "already up to date" in proof()
+    # What it reads makes it again: its stylesheet, the reviewed catalog, a fallback's ui
+    # catalog, the reviewer's language.
+    touch = [
+        override(leaflet_project, "css/proof.css"),
+        leaflet_project / "locales/qu/LC_MESSAGES/water.po",
+        leaflet_project / "locales/es/LC_MESSAGES/ui.po",
+    ]
+    for path in touch:
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        assert "wrote build/proof/qu/water-proof.pdf" in proof(), path
+    assert "wrote" in proof("--ui-locale", "es")
+    assert "already up to date" in proof("--ui-locale", "es")
+    assert "wrote" in proof()  # back to the default language
+    assert "wrote" in proof("--force")
+    # Proofs and leaflets keep their own entries in the one manifest.
+    assert run("-C", leaflet_project, "build", "--jobs", "1", "--locale", "qu", "--layout", "phone").code == 0
+    assert "already up to date" in proof()
+
+
+def test_pivot_shows_the_spanish_beside_source_and_translation(run, leaflet_project):
+    """plainlang proof --locale qu --pivot es: a third column, Spanish, row by row."""
+    result = run("-C", leaflet_project, "proof", "--locale", "qu", "--pivot", "es", "--ui-locale", "es")
+    assert result.code == 0, result.err
+    text = pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+    # the languages are named in the proof's language (Spanish), never in English
+    assert "Texto en inglés" in text and "Texto en español" in text
+    assert "Traducción al quechua" in text and "Comparar con" in text
+    assert "English" not in text and "Texto en English" not in text
+    es_po = polib.pofile(str(leaflet_project / "locales/es/LC_MESSAGES/water.po"))
+    qu_po = polib.pofile(str(leaflet_project / "locales/qu/LC_MESSAGES/water.po"))
+    body = text[text.index("Traducción al quechua") :]
+    rows = body.split("Su corrección")[:-1]
+    assert len(rows) == len(qu_po)
+    for entry, row in zip(qu_po, rows, strict=True):
+        spanish = es_po.find(entry.msgid).msgstr
+        row_words = set(words(row))
+        assert set(words(entry.msgid)) <= row_words
+        if spanish:
+            assert set(words(spanish)) <= row_words, (spanish, row)
+    # without --pivot, two columns only
+    assert run("-C", leaflet_project, "proof", "--locale", "qu", "--ui-locale", "es").code == 0
+    assert "Comparar con" not in pdf_text(leaflet_project / "build/proof/qu/water-proof.pdf")
+
+
+@pytest.mark.parametrize(
+    ("args", "words_"),
+    [
+        (["--locale", "qu", "--pivot", "en"], "is the source language"),
+        (["--locale", "qu", "--pivot", "qu"], "is a locale under review"),
+        (["--locale", "qu", "--pivot", "de"], "is not a locale of this project"),
+    ],
+)
+def test_a_bad_pivot_is_a_usage_error(run, leaflet_project, args, words_):
+    result = run("-C", leaflet_project, "proof", *args)
+    assert result.code == 2 and words_ in result.err, result.err
     assert not (leaflet_project / "build/proof").exists()

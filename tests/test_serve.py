@@ -150,3 +150,27 @@ def test_preview_removes_pages_a_leaflet_no_longer_has(run, leaflet_project):
     assert result.out.split() == ["build/preview/qu/water-youth-phone-1.png"]
     assert not stale.exists()
     assert Path(leaflet_project / "build/preview/qu/water-youth-phone-1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_requests_read_the_config_and_catalogs_only_when_they_change(leaflet_project, reads):
+    """plainlang serve keeps one project session: a request parses nothing that did not change."""
+    server = PreviewServer(leaflet_project, port=0).start()
+    page = server.url + "?case=water&locale=qu&audience=youth&layout=phone"
+    try:
+        assert reads["plainlang.toml"] == 1  # the server's own start
+        fetch(page)
+        first = {k: n for k, n in reads.items() if k != "plainlang.toml"}
+        assert first and set(first.values()) == {1}  # each catalog once (build, texts, coverage)
+        for url in (page, page, server.url + "?case=water&locale=es&audience=women&layout=trifold"):
+            reads.clear()
+            assert b'class="page"' in fetch(url)
+            assert dict(reads) == {}, url  # no config read, no catalog parsed
+        qu = leaflet_project / "locales/qu/LC_MESSAGES/water.po"
+        po = polib.pofile(str(qu))
+        po.find("Write a short letter.").msgstr = "Uchuy qillqata qillqay."
+        po.save()
+        reads.clear()
+        assert "Uchuy qillqata qillqay." in fetch(page).decode()
+        assert dict(reads) == {"locales/qu/LC_MESSAGES/water.po": 1}
+    finally:
+        server.close()

@@ -1,11 +1,19 @@
-"""Build: the plan of leaflets, what changed since the last build, and the PDFs themselves.
+"""Build: the plan of outputs, what changed since the last build, and the outputs themselves.
 
 This is the one module that calls every stage: content, catalogs, localize, render, pdf.
-Each PDF's inputs (case, the catalogs along its fallback chain, the templates it uses,
-config, plainlang's version) hash to a key kept in ``build/manifest.json``; a PDF whose key
-has not changed is not made again. Workers are processes, each with one PDF renderer (font
-configuration and stylesheet cache) for its life; a failure in one leaflet is reported
-with its case, locale, audience and layout and does not stop the others.
+The plan is a list of :class:`Target` s, one output file each (or one group of files, such
+as a leaflet's phone slides), made from a registry of output kinds (:class:`OutputKind`):
+``pdf`` (the leaflets, registered here), ``proof`` (:mod:`plainlang.proof`) and whatever
+another module registers with :func:`register_output`. Every kind gets the same machinery:
+input keys and incremental rebuilds, ``--shard``, ``--dry-run``, ``--jobs``, ``--force``,
+progress, the coverage gate and the manifest.
+
+Each target's inputs (case, the catalogs along its fallback chain, the theme files it uses,
+config, plainlang's version, whatever its kind adds) hash to a key kept in
+``build/manifest.json``; a target whose key has not changed is not made again. Workers are
+processes, each with one PDF renderer (font configuration and stylesheet cache) for its
+life; a failure in one target is reported with its case, locale, audience and layout and
+does not stop the others.
 """
 
 from __future__ import annotations
@@ -19,46 +27,52 @@ import stat
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from plainlang import __version__
-from plainlang.catalogs import UI_DOMAIN, load_cases, po_path
-from plainlang.config import ProjectConfig, load_config, normalize_locale, source_date_epoch
+from plainlang.catalogs import UI_DOMAIN, po_path, ui_chain
+from plainlang.config import ProjectConfig, normalize_locale, source_date_epoch
 from plainlang.content import Case
 from plainlang.errors import (
     BuildError,
     CatalogError,
+    ConfigError,
     OutputError,
     PlainlangError,
     SourceLocation,
     TemplateError,
     UsageError,
 )
+from plainlang.fit import fit_leaflet
 from plainlang.fsio import (
     ensure_writable_folder,
     read_project_file,
     remove_stale_temp_files,
     write_bytes_atomic,
 )
+from plainlang.session import Session
 
-MANIFEST_VERSION = 1
-# Pages a layout is made of; more means the case is too long for it.
-LAYOUT_PAGES = {"trifold": 2, "flyer": 2, "phone": 1}
-PHONE_MIN_HEIGHT_MM = 192.0
-PHONE_MAX_HEIGHT_MM = 5000.0
-#: Formats made besides the PDFs (TEMPORARY wiring: with the phone leaflet, see BuildOptions).
-EXTRA_FORMATS = ("images", "html")
-#: Largest input file hashed into a key (a catalog, a template); its reader has its own bound.
-MAX_HASHED_BYTES = 256 * 1024 * 1024
+if TYPE_CHECKING:
+    from plainlang.localize import LocalizedCase
+
+#: The version of the manifest file's layout (version 1 had only ``leaflets``).
+MANIFEST_VERSION = 2
+#: The version of the input keys: bump it to make every output be made again.
+KEY_VERSION = 1
+#: Stands for the numbers of a group's files in a planned path whose count is known only
+#: once the group is made (``build/images/es/right-to-know-youth-NN.png``).
+GROUP_NUMBER = "NN"
+
+T = TypeVar("T")
 #: Largest manifest read: thousands of leaflets take a few megabytes.
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, order=True)
 class Leaflet:
-    """One PDF of the plan."""
+    """One leaflet of the plan: case x locale x audience x layout."""
 
     case: str
     locale: str
@@ -70,12 +84,7 @@ class Leaflet:
         return f"{self.locale}/{self.case}-{self.audience}-{self.layout}"
 
     def pdf_path(self, config: ProjectConfig) -> Path:
-        return (
-            config.build_dir
-            / "pdf"
-            / self.locale
-            / f"{self.case}-{self.audience}-{self.layout}.pdf"
-        )
+        return config.root / self.relpath()
 
     def relpath(self) -> str:
         return f"build/pdf/{self.locale}/{self.case}-{self.audience}-{self.layout}.pdf"
@@ -83,10 +92,14 @@ class Leaflet:
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """What to build and how. Empty filters mean everything; ``outputs`` are kind names."""
+
     cases: tuple[str, ...] = ()
     locales: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     layouts: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ("pdf",)
+    prints: tuple[str, ...] = ()  # print profiles, for a kind that makes print versions
     jobs: int = 0  # 0: every core
     force: bool = False
     strict: bool = False
@@ -94,50 +107,167 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (K, N), 1-based K
     min_coverage: float | None = None
     coverage_action: str = "fail"  # fail | skip
-    # TEMPORARY wiring (issue 14), until the format registry: besides the PDFs, "images"
-    # (phone slides) and "html" (the web page) are made with each phone leaflet.
-    formats: tuple[str, ...] = ()
+    #: Options of particular kinds, one frozen dataclass each (see :meth:`part`).
+    parts: tuple[object, ...] = ()
+
+    def part(self, cls: type[T], default: T) -> T:
+        """The options object of type ``cls`` among :attr:`parts`, else ``default``."""
+        for item in self.parts:
+            if isinstance(item, cls):
+                return item
+        return default
+
+
+# -- the registry of output kinds -------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Target:
+    """One output of the plan: a file, or a group of files made together.
+
+    ``paths`` are relative to the project, POSIX-style, under ``build/``; the first one
+    names the target in the manifest. A group whose number of files is known only once it
+    is made plans one path with :data:`GROUP_NUMBER` where the numbers go. ``requires``
+    names targets whose outputs this one reads (made first; their keys are part of its
+    key); ``shard_by`` is the name ``--shard`` hashes, so that such a target lands in the
+    same shard as what it reads.
+    """
+
+    kind: str
+    case: str
+    locale: str
+    audience: str = ""
+    layout: str = ""
+    variant: str = ""
+    name: str = ""
+    paths: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    shard_by: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.shard_by or self.name
+
+    @property
+    def relpath(self) -> str:
+        return self.paths[0]
+
+    @property
+    def leaflet(self) -> Leaflet:
+        return Leaflet(self.case, self.locale, self.audience, self.layout)
+
+    def accepts(self, relpath: str) -> bool:
+        """True when ``relpath`` is one of this target's planned files."""
+        for path in self.paths:
+            if relpath == path:
+                return True
+            if GROUP_NUMBER in path:
+                head, _, tail = path.partition(GROUP_NUMBER)
+                middle = relpath[len(head) : len(relpath) - len(tail)]
+                if relpath.startswith(head) and relpath.endswith(tail) and middle.isdigit():
+                    return True
+        return False
 
 
 @dataclass
-class LeafletResult:
-    leaflet: Leaflet
-    status: str  # built | skipped | failed | below-coverage
-    path: str
-    key: str = ""
-    sha256: str = ""
-    pages: int = 0
-    size: int = 0
-    coverage: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
-    fallback_locales: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    error_code: int = 0  # 2: bad input (template, content, catalog); 1: a gate (overflow)
-    seconds: float = 0.0
-    # What else was made with it (--format images/html): path, sha256 and size of each.
-    outputs: list[dict[str, Any]] = field(default_factory=list)
-    format_seconds: dict[str, float] = field(default_factory=dict)
+class Made:
+    """What a kind's maker returns: the files' bytes (the build writes them) and facts.
 
-    def manifest_entry(self) -> dict[str, Any]:
-        extra = {"outputs": self.outputs} if self.outputs else {}
-        return extra | {
-            "path": self.path,
-            "case": self.leaflet.case,
-            "locale": self.leaflet.locale,
-            "audience": self.leaflet.audience,
-            "layout": self.leaflet.layout,
-            "key": self.key,
-            "sha256": self.sha256,
-            "pages": self.pages,
-            "size": self.size,
-            "coverage": round(self.coverage, 1),
-            "translated": self.counts.get("translated", 0),
-            "drafts": self.counts.get("draft", 0),
-            "fallbacks": self.counts.get("fallback", 0) + self.counts.get("source", 0),
-            "fallback_locales": self.fallback_locales,
-            "warnings": self.warnings,
-        }
+    ``files`` maps each output's project-relative path to its content; the build writes
+    them atomically, hashes them and records them in the manifest with ``pages``,
+    ``warnings`` (a ``--strict`` build fails on any) and the kind's own ``fields``.
+    """
+
+    files: dict[str, bytes]
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """One kind of output, as another module registers it with :func:`register_output`.
+
+    - ``plan(ctx)``: the kind's targets for the build's filters (:class:`PlanContext`);
+      targets with the same name are made once (audio is per audience, not per layout).
+    - ``key(inputs, target)``: the lines of the target's input key beyond those every key
+      has (plainlang's version, the target itself, the config); see :class:`InputHasher`
+      for the helpers (case file, catalogs along a fallback chain, theme files, images).
+    - ``make(job)``: the files (:class:`Made`); runs in a worker process (:class:`Job`).
+    - ``format``: chosen with ``--format NAME`` and ``[project] formats``; otherwise the
+      kind is chosen by name (``plainlang proof``) or follows another kind:
+    - ``follows``: made whenever that kind is (imposed sheets follow ``pdf``).
+    - ``prepare(session, targets, options)``: read and check every input the targets to
+      make need, before any is made, so bad input stops the build with its file and line.
+    - ``localized``: a leaflet of a case for one audience; the build localizes it, records
+      its coverage and counts and applies ``--min-coverage`` before making it.
+    - ``identity(target)``: the target's line in its key (default: ``repr(target)``).
+    """
+
+    name: str
+    plan: Callable[[PlanContext], Iterable[Target]]
+    key: Callable[[InputHasher, Target], Iterable[str]]
+    make: Callable[[Job], Made]
+    format: bool = False
+    follows: str | None = None
+    prepare: Callable[[Session, Sequence[Target], BuildOptions], None] | None = None
+    localized: bool = False
+    identity: Callable[[Target], str] = repr
+    description: str = ""
+
+
+_KINDS: dict[str, OutputKind] = {}
+#: Modules that register output kinds when imported (read on first use of the registry).
+OUTPUT_MODULES = ("plainlang.proof",)
+
+
+def register_output(kind: OutputKind) -> OutputKind:
+    """Add an output kind to the build (once per name; registering a name again replaces it)."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def unregister_output(name: str) -> None:
+    """Remove an output kind (for tests that register a toy one)."""
+    _KINDS.pop(name, None)
+
+
+def output_kinds() -> Mapping[str, OutputKind]:
+    """Every registered kind, by name, in registration order."""
+    import importlib
+
+    for module in OUTPUT_MODULES:
+        importlib.import_module(module)
+    return _KINDS
+
+
+def known_formats() -> list[str]:
+    """The names ``--format`` accepts."""
+    return [k.name for k in output_kinds().values() if k.format]
+
+
+def choose_outputs(
+    formats: Sequence[str], config: ProjectConfig, *, extra: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The kinds to make for ``--format`` values (default: ``[project] formats``) and ``extra``.
+
+    A format nobody has registered is a usage error (a config error when it comes from
+    ``plainlang.toml``) that lists the known ones.
+    """
+    known = known_formats()
+    chosen = list(formats) or list(config.formats)
+    for name in chosen:
+        if name not in known:
+            message = f"format '{name}' is not available"
+            hint = f"known formats: {', '.join(known)}"
+            if formats:
+                raise UsageError(f"--format {name}: {message}", hint=hint)
+            raise ConfigError(
+                f"{message} ([project] formats)",
+                config.locations.get("project.formats"),
+                hint=hint,
+            )
+    return tuple(dict.fromkeys([*chosen, *extra]))
 
 
 # -- the plan --------------------------------------------------------------------------------
@@ -151,17 +281,45 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def in_shard(leaflet: Leaflet, shard: tuple[int, int]) -> bool:
-    """Stable, disjoint sharding: by a hash of the leaflet's name, not its place in the plan.
+def in_shard(name: str, shard: tuple[int, int]) -> bool:
+    """Stable, disjoint sharding: by a hash of the target's name, not its place in the plan.
 
-    Adding a case moves no other leaflet to another shard.
+    Adding a case moves no other target to another shard.
     """
     k, n = shard
-    return zlib.crc32(leaflet.name.encode("utf-8")) % n == k - 1
+    return zlib.crc32(name.encode("utf-8")) % n == k - 1
 
 
-def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) -> list[Leaflet]:
-    """Every leaflet to make: case x locale x audience x layout, after filters and shards."""
+@dataclass(frozen=True)
+class PlanContext:
+    """What a kind's planner sees: the project, the chosen cases and filters, and the
+    targets of the kinds planned before it (for a kind that ``follows`` another)."""
+
+    config: ProjectConfig
+    cases: Sequence[Case]
+    locales: Sequence[str]
+    layouts: Sequence[str]
+    options: BuildOptions
+    planned: Mapping[str, Sequence[Target]] = field(default_factory=dict)
+
+    def audiences(self, case: Case) -> list[str]:
+        """The case's audiences (its own, else the project's), after ``--audience``."""
+        wanted = self.options.audiences
+        return [a for a in case.audiences or self.config.audiences if not wanted or a in wanted]
+
+    def leaflets(self) -> Iterator[Leaflet]:
+        """case x locale x audience x layout, in plan order."""
+        for case in self.cases:
+            for locale in self.locales:
+                for audience in self.audiences(case):
+                    for layout in self.layouts:
+                        yield Leaflet(case.id, locale, audience, layout)
+
+
+def plan_context(
+    config: ProjectConfig, cases: Sequence[Case], options: BuildOptions
+) -> PlanContext:
+    """Check the filters against the project; a usage error names the bad one."""
     locales = [normalize_locale(x) for x in options.locales] or list(config.locales)
     known = {config.source_locale, *config.locales}
     for locale in locales:
@@ -177,72 +335,101 @@ def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) ->
                 hint=f"choose from: {', '.join(config.audiences)}",
             )
     for layout in options.layouts:
-        if layout not in LAYOUT_PAGES:
+        if layout not in config.layout_specs:
             raise UsageError(
-                f"--layout {layout} is not a layout", hint=f"choose from: {', '.join(LAYOUT_PAGES)}"
+                f"--layout {layout} is not a layout",
+                hint=f"choose from: {', '.join(config.layout_specs)}",
             )
-    for fmt in options.formats:
-        if fmt not in EXTRA_FORMATS:
-            choices = ", ".join(("pdf", *EXTRA_FORMATS))
-            raise UsageError(f"--format {fmt} is not a format", hint=f"choose from: {choices}")
     layouts = list(options.layouts) or list(config.layouts)
-    if options.formats and "phone" not in layouts:
-        raise UsageError(
-            f"--format {options.formats[0]} is made from the phone leaflet",
-            hint="add --layout phone",
-        )
-    out = []
-    for case in cases:
-        audiences = case.audiences or config.audiences
-        for locale in locales:
-            for audience in audiences:
-                if options.audiences and audience not in options.audiences:
-                    continue
-                for layout in layouts:
-                    leaflet = Leaflet(case.id, locale, audience, layout)
-                    if options.shard is None or in_shard(leaflet, options.shard):
-                        out.append(leaflet)
+    return PlanContext(config, cases, locales, layouts, options)
+
+
+def plan(config: ProjectConfig, cases: Sequence[Case], options: BuildOptions) -> list[Leaflet]:
+    """Every leaflet: case x locale x audience x layout, after filters and shards."""
+    ctx = plan_context(config, cases, options)
+    return [
+        leaflet
+        for leaflet in ctx.leaflets()
+        if options.shard is None or in_shard(leaflet.name, options.shard)
+    ]
+
+
+def plan_targets(
+    config: ProjectConfig, cases: Sequence[Case], options: BuildOptions
+) -> list[Target]:
+    """Every target of the kinds in ``options.outputs`` (and those that follow them).
+
+    Kinds plan in registration order, each seeing the targets planned before it; a target
+    planned twice (same name) counts once. ``--shard`` keeps the targets whose
+    :attr:`Target.group` falls in the shard.
+    """
+    kinds = output_kinds()
+    for name in options.outputs:
+        if name not in kinds:
+            raise UsageError(
+                f"no output kind '{name}'", hint=f"known: {', '.join(kinds)}"
+            )
+    ctx = plan_context(config, cases, options)
+    chosen = set(options.outputs)
+    planned: dict[str, list[Target]] = {}
+    # Kinds that follow another plan after every other, so they see what they follow.
+    for kind in sorted(kinds.values(), key=lambda k: k.follows is not None):
+        if kind.name in chosen or (kind.follows is not None and kind.follows in chosen):
+            chosen.add(kind.name)
+            ctx = PlanContext(ctx.config, ctx.cases, ctx.locales, ctx.layouts, options, planned)
+            seen: dict[str, Target] = {}
+            for target in kind.plan(ctx):
+                _check_planned(kind, target)
+                seen.setdefault(target.name, target)
+            planned[kind.name] = list(seen.values())
+    out = [t for targets in planned.values() for t in targets]
+    names = [t.name for t in out]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"two output kinds planned targets named {', '.join(twice)}")
+    if options.shard is not None:
+        shard = options.shard
+        out = [t for t in out if in_shard(t.group, shard)]
     return out
+
+
+def _check_planned(kind: OutputKind, target: Target) -> None:
+    """A planner's mistake is a programming error, said at once (not a user's bad input)."""
+    if target.kind != kind.name or not target.name or not target.paths:
+        raise ValueError(f"output kind {kind.name} planned {target!r}: kind, name and paths")
+    for path in target.paths:
+        if not path.startswith("build/") or ".." in path.split("/"):
+            raise ValueError(f"output kind {kind.name} planned {path!r}: not under build/")
 
 
 # -- input keys ------------------------------------------------------------------------------
 
 
 class InputHasher:
-    """Hashes of files, each read once per build."""
+    """The input keys of a build's targets, from file hashes the session reads once."""
 
-    def __init__(self, config: ProjectConfig) -> None:
-        self.config = config
-        self._files: dict[Path, str] = {}
-        self._templates: list[str] | None = None
+    def __init__(self, session: Session, options: BuildOptions | None = None) -> None:
+        self.session = session
+        self.config = session.config
+        #: The build's options, for a kind whose outputs depend on them (a proof's language).
+        self.options = options or BuildOptions()
         # The lines of a key that many leaflets share, made once: a plan of thousands of
         # leaflets has only a few (layout, audience), (locale, case) and case combinations.
         self._common: str | None = None
         self._template_lines: dict[tuple[str, str], list[str]] = {}
         self._catalog_lines: dict[tuple[str, str], list[str]] = {}
         self._case_lines: dict[str, list[str]] = {}
+        self._keys: dict[str, str] = {}
         #: The warnings of each case's pictures (a picture not found), by case id.
         self.picture_warnings: dict[str, list[str]] = {}
 
-    def file(
-        self, path: Path, error: type[PlainlangError] = PlainlangError, root: Path | None = None
-    ) -> str:
-        """The sha256 of a project file (``"missing"`` if none), read once per build.
+    def file(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
+        """The sha256 of a file the key depends on, read once per session, confined (see
+        :meth:`plainlang.session.Session.digest`)."""
+        return self.session.digest(path, error)
 
-        Read through :func:`plainlang.fsio.read_project_file`, confined to the project (or
-        to ``root``: the shipped theme): a PO file or template that links outside is
-        refused with ``error``, never read to be hashed.
-        """
-        if path not in self._files:
-            data = read_project_file(
-                path,
-                root or self.config.root,
-                max_bytes=MAX_HASHED_BYTES,
-                error=error,
-                missing_ok=True,
-            )
-            self._files[path] = hashlib.sha256(data).hexdigest() if data is not None else "missing"
-        return self._files[path]
+    def case(self, case_id: str) -> Case:
+        return self.session.case(case_id)
 
     def templates_for(self, layout: str, audience: str) -> list[str]:
         """The theme paths a leaflet of ``layout`` for ``audience`` can use.
@@ -250,83 +437,106 @@ class InputHasher:
         Other layouts' templates and CSS, and other audiences' themes, do not count: editing
         the flyer's CSS does not rebuild trifolds.
         """
-        if self._templates is None:
-            self._templates = self.config.theme.files()
+        spec = self.config.layout(layout)
+        own = {spec.template, spec.stylesheet}
+        others = {
+            rel
+            for other in self.config.layout_specs.values()
+            for rel in (other.template, other.stylesheet)
+        } - own
+        theme_css = f"css/theme-{self.config.audience(audience).theme}.css"
         chosen = []
-        for rel in self._templates:
+        for rel in self.session.theme_files():
             if rel.startswith("proof/") or rel == "css/proof.css":
                 continue  # review proofs, not leaflets
-            name = rel.rsplit("/", 1)[-1]
-            if rel.startswith("layouts/") and name.split(".")[0] != layout:
+            if rel in others or (rel.startswith("css/theme-") and rel != theme_css):
                 continue
-            if rel.startswith("css/"):
-                stem = name.rsplit(".", 1)[0]
-                if stem in (*LAYOUT_PAGES, "web") and stem != layout:
-                    continue
-                if stem.startswith("theme-") and stem not in (f"theme-{audience}", "theme-default"):
-                    continue
             chosen.append(rel)
         return chosen
 
-    def key(self, leaflet: Leaflet, case: Case, formats: Sequence[str] = ()) -> str:
-        """The leaflet's input key: a hash of everything that goes into its PDF.
+    def key(self, target: Target, kind: OutputKind | None = None) -> str:
+        """The target's input key: a hash of everything that goes into its files.
 
-        Plainlang's version, the manifest format, ``SOURCE_DATE_EPOCH``, the leaflet itself,
-        the config, the case file, the PO files of the case and of ``ui`` along the locale's
-        fallback chain, the template files it can use and the images the case shows.
+        Plainlang's version, the key version, ``SOURCE_DATE_EPOCH``, the target itself, the
+        config, then what its kind adds (for a leaflet: the case file, the PO files of the
+        case and of ``ui`` along the locale's fallback chain, the template files it can use
+        and the images the case shows), then the keys of the targets it reads.
         """
-        config = self.config
+        cached = self._keys.get(target.name)
+        if cached is not None:
+            return cached
+        kind = kind or output_kinds()[target.kind]
         if self._common is None:
             self._common = "\n".join(
                 [
                     f"plainlang {__version__}",
-                    f"manifest {MANIFEST_VERSION}",
+                    f"manifest {KEY_VERSION}",
                     f"epoch {_epoch()}",
                 ]
             )
         parts = [
             self._common,
-            repr(leaflet),
-            "config " + self.file(config.root / "plainlang.toml"),
-            "case " + self.file(config.root / case.path),
+            kind.identity(target),
+            "config " + self.file(self.config.root / "plainlang.toml"),
+            *kind.key(self, target),
+            *(f"needs {name} {self._keys.get(name, '?')}" for name in target.requires),
         ]
-        if leaflet.locale != config.source_locale:
-            parts += self._catalogs_of(leaflet.locale, case.id)
-        parts += self._templates_of(leaflet.layout, leaflet.audience)
-        parts += self._images_of(case)
-        if formats and leaflet.layout == "phone":
-            parts.append("formats " + " ".join(formats))
-            if "html" in formats:
-                parts += self._templates_of("web", leaflet.audience)
-        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+        key = self._keys[target.name] = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+        return key
 
-    def _catalogs_of(self, locale: str, case_id: str) -> list[str]:
+    def case_lines(self, case: Case) -> list[str]:
+        return ["case " + self.file(self.config.root / case.path)]
+
+    def catalogs_of(self, locale: str, case_id: str) -> list[str]:
+        """The PO files of the case's domain and of ``ui`` along ``locale``'s chain."""
+        if locale == self.config.source_locale:
+            return []
         lines = self._catalog_lines.get((locale, case_id))
         if lines is None:
             lines = []
             for loc in self.config.fallback_chain(locale):
-                for domain in (case_id, UI_DOMAIN):
-                    path = po_path(self.config, loc, domain)
-                    lines.append(f"po {loc}/{domain} " + self.file(path, CatalogError))
+                path = po_path(self.config, loc, case_id)
+                lines.append(f"po {loc}/{case_id} " + self.file(path, CatalogError))
             self._catalog_lines[(locale, case_id)] = lines
         return lines
 
-    def _templates_of(self, layout: str, audience: str) -> list[str]:
-        lines = self._template_lines.get((layout, audience))
+    def ui_catalogs_of(self, locale: str) -> list[str]:
+        """The project's and the theme's ui catalogs along the locale's ui chain."""
+        lines = self._catalog_lines.get((locale, UI_DOMAIN))
         if lines is None:
             theme = self.config.theme
             lines = []
-            for rel in self.templates_for(layout, audience):
-                path = theme.resolve(rel)
-                if path is not None:
-                    # A shipped file is read from the installed theme, confined to it.
-                    inside = None if theme.is_overridden(rel) else theme.shipped_dir
-                    digest = self.file(path, TemplateError, inside)
-                    lines.append(f"tpl {theme.ref(rel)} {digest}")
+            for loc in ui_chain(self.config, locale):
+                path = po_path(self.config, loc, UI_DOMAIN)
+                lines.append(f"po {loc}/{UI_DOMAIN} " + self.file(path, CatalogError))
+                shipped = theme.ui_catalog(loc)
+                if shipped is not None:
+                    lines.append(f"theme po {loc}/{UI_DOMAIN} " + self.file(shipped, CatalogError))
+            self._catalog_lines[(locale, UI_DOMAIN)] = lines
+        return lines
+
+    def templates_of(self, layout: str, audience: str) -> list[str]:
+        lines = self._template_lines.get((layout, audience))
+        if lines is None:
+            lines = self.theme_lines(self.templates_for(layout, audience))
             self._template_lines[(layout, audience)] = lines
         return lines
 
-    def _images_of(self, case: Case) -> list[str]:
+    def theme_lines(self, rels: Iterable[str]) -> list[str]:
+        """One line per theme path: where it comes from (shipped or project) and its hash.
+
+        A shipped file is read from the installed theme, confined to it; a project's own
+        file is confined to the project.
+        """
+        theme = self.config.theme
+        lines = []
+        for rel in rels:
+            path = theme.resolve(rel)
+            if path is not None:
+                lines.append(f"tpl {theme.ref(rel)} " + self.file(path, TemplateError))
+        return lines
+
+    def images_of(self, case: Case) -> list[str]:
         """The case's pictures, confined and bounded before they are read and hashed.
 
         A picture outside the project, remote, special or too large is a ContentError at
@@ -356,9 +566,18 @@ def manifest_path(config: ProjectConfig) -> Path:
     return config.build_dir / "manifest.json"
 
 
+def _kind_of(entry: Mapping[str, Any]) -> str:
+    kind = entry.get("kind", entry.get("format"))  # "format": audio entries of audio_build
+    if isinstance(kind, str):
+        return kind
+    path = entry.get("path")
+    return "pdf" if isinstance(path, str) and path.startswith("build/pdf/") else "other"
+
+
 _ENTRY_FIELDS: Mapping[str, type | tuple[type, ...]] = {
     "path": str,
     "key": str,
+    "kind": str,
     "sha256": str,
     "pages": int,
     "size": int,
@@ -368,14 +587,18 @@ _ENTRY_FIELDS: Mapping[str, type | tuple[type, ...]] = {
     "fallbacks": int,
     "fallback_locales": list,
     "warnings": list,
+    "files": list,
 }
 
 
 def parse_manifest(data: bytes, shown: str) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Entries by PDF path, and a warning (one line) when ``data`` is not all a manifest.
+    """Entries by output path, and a warning (one line) when ``data`` is not all a manifest.
 
-    Entries whose fields have the wrong types are left out (their leaflets are rebuilt)
-    rather than trusted: a skipped leaflet reports what its entry says.
+    Reads both layouts: version 1 (``leaflets`` only) and version 2 (``leaflets``, the PDFs
+    of ``build/pdf``, and ``outputs``, every other kind). Each entry comes back with its
+    ``kind`` (a version 1 entry is a ``pdf``). Entries whose fields have the wrong types,
+    or whose files are not under ``build/``, are left out (their outputs are rebuilt)
+    rather than trusted: a skipped output reports what its entry says.
     """
     try:
         parsed = json.loads(data.decode("utf-8"))
@@ -385,14 +608,26 @@ def parse_manifest(data: bytes, shown: str) -> tuple[dict[str, dict[str, Any]], 
         return {}, f"{shown}:{exc.lineno}: warning: not valid JSON ({exc.msg})"
     except RecursionError:
         return {}, f"{shown}: warning: not valid JSON (nested too deeply)"
-    entries = parsed.get("leaflets") if isinstance(parsed, dict) else None
-    if not isinstance(entries, list):
+    leaflets = parsed.get("leaflets") if isinstance(parsed, dict) else None
+    if not isinstance(leaflets, list):
         return {}, f"{shown}: warning: not a plainlang manifest (no list of leaflets)"
-    good = {e["path"]: e for e in entries if _valid_entry(e)}
+    outputs = parsed.get("outputs", [])
+    entries = [*leaflets, *(outputs if isinstance(outputs, list) else [None])]
+    good = {e["path"]: {**e, "kind": _kind_of(e)} for e in entries if _valid_entry(e)}
     if len(good) < len(entries):
         bad = len(entries) - len(good)
         return good, f"{shown}: warning: {bad} of its {len(entries)} entries are damaged"
     return good, None
+
+
+def _in_build(path: Any) -> bool:
+    """A manifest path names a file under build/ (never "..", never absolute)."""
+    return (
+        isinstance(path, str)
+        and path.startswith("build/")
+        and ".." not in path.split("/")
+        and "\x00" not in path
+    )
 
 
 def _valid_entry(entry: Any) -> bool:
@@ -404,7 +639,11 @@ def _valid_entry(entry: Any) -> bool:
             continue
         if not isinstance(value, kind) or isinstance(value, bool):
             return False
-    return True
+    files = entry.get("files") or []
+    return _in_build(entry["path"]) and all(
+        isinstance(f, dict) and _in_build(f.get("path")) and isinstance(f.get("size"), int)
+        for f in files
+    )
 
 
 def load_manifest(config: ProjectConfig) -> tuple[dict[str, dict[str, Any]], str | None]:
@@ -430,12 +669,12 @@ def load_manifest(config: ProjectConfig) -> tuple[dict[str, dict[str, Any]], str
         return {}, None
     entries, problem = parse_manifest(data, shown)
     if problem is not None:
-        problem += "; leaflets it cannot vouch for are rebuilt"
+        problem += "; outputs it cannot vouch for are rebuilt"
     return entries, problem
 
 
 def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
-    """Entries by PDF path of a manifest file named by the user (``manifest merge``).
+    """Entries by output path of a manifest file named by the user (``manifest merge``).
 
     Anything but a whole manifest is a usage error naming the file (and line).
     """
@@ -448,17 +687,24 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def write_manifest(path: Path, entries: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write the manifest: ``leaflets`` (the PDFs, as in version 1) and ``outputs``."""
+    leaflets: list[Mapping[str, Any]] = []
+    outputs: list[Mapping[str, Any]] = []
+    for key in sorted(entries):
+        entry = entries[key]
+        (leaflets if _kind_of(entry) == "pdf" else outputs).append(entry)
     data = {
         "manifest_version": MANIFEST_VERSION,
         "generator": f"plainlang {__version__}",
-        "leaflets": [entries[k] for k in sorted(entries)],
+        "leaflets": leaflets,
+        "outputs": outputs,
     }
     text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def merge_manifests(paths: Sequence[Path], out: Path) -> int:
-    """Join shard manifests into one; a PDF listed twice with different content is an error."""
+    """Join shard manifests into one; an output listed twice with different content is an error."""
     merged: dict[str, dict[str, Any]] = {}
     for path in paths:
         entries = read_manifest(path)
@@ -466,7 +712,7 @@ def merge_manifests(paths: Sequence[Path], out: Path) -> int:
             other = merged.get(key)
             if other is not None and other.get("sha256") != entry.get("sha256"):
                 raise UsageError(
-                    f"{path}: {key} differs from the same leaflet in another manifest",
+                    f"{path}: {key} differs from the same output in another manifest",
                     hint="shards must come from the same commit",
                 )
             merged[key] = dict(entry)
@@ -474,301 +720,142 @@ def merge_manifests(paths: Sequence[Path], out: Path) -> int:
     return len(merged)
 
 
-# -- workers ------------------------------------------------------------------------------
+# -- results -------------------------------------------------------------------------------
 
 
 @dataclass
-class Prepared:
-    """What the build process has read before any leaflet is made, for the workers to reuse.
+class TargetResult:
+    """What became of one target: ``status`` is built, skipped (up to date), failed or
+    below-coverage; ``path`` is its (first) file. Up-to-date targets carry the facts of
+    the build that made them, from the manifest, so gates and summaries read the same."""
 
-    The config, the parsed cases, the catalogs (parsed once, when they are validated) and
-    the Jinja environments. Workers are forked from the build process, so they start with
-    all of it in memory (copy-on-write) instead of reading and parsing it again, each of
-    them and again whenever one is replaced.
-    """
+    target: Target
+    status: str  # built | skipped | failed | below-coverage
+    path: Path
+    key: str = ""
+    sha256: str = ""
+    pages: int = 0
+    size: int = 0
+    coverage: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    fallback_locales: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)  # path, sha256, size of each
+    fields: dict[str, Any] = field(default_factory=dict)  # the kind's own manifest fields
+    error: str | None = None
+    error_code: int = 0  # 2: bad input (template, content, catalog); 1: a gate (overflow)
+    seconds: float = 0.0
 
-    config: ProjectConfig
-    cases: dict[str, Case]
-    catalogs: Any  # plainlang.localize.CatalogSet
-    renderer: Any  # plainlang.render.LeafletRenderer
-    #: Warnings of each case's pictures (see InputHasher), recorded in its leaflets.
-    picture_warnings: dict[str, list[str]] = field(default_factory=dict)
+    @property
+    def relpath(self) -> str:
+        """The path relative to the project, as the manifest and the CLI show it."""
+        return self.target.relpath
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def leaflet(self) -> Leaflet:
+        return self.target.leaflet
+
+    def manifest_entry(self) -> dict[str, Any]:
+        t = self.target
+        entry: dict[str, Any] = {"path": t.relpath, "kind": t.kind, "case": t.case}
+        entry["locale"] = t.locale
+        for name in ("audience", "layout", "variant"):
+            if getattr(t, name):
+                entry[name] = getattr(t, name)
+        entry.update(key=self.key, sha256=self.sha256, pages=self.pages, size=self.size)
+        if output_kinds()[t.kind].localized:
+            entry.update(
+                coverage=round(self.coverage, 1),
+                translated=self.counts.get("translated", 0),
+                drafts=self.counts.get("draft", 0),
+                fallbacks=self.counts.get("fallback", 0) + self.counts.get("source", 0),
+                fallback_locales=self.fallback_locales,
+            )
+        entry["warnings"] = self.warnings
+        if self.files:
+            entry["files"] = self.files
+        entry.update(self.fields)
+        return entry
 
     @classmethod
-    def create(cls, config: ProjectConfig, cases: Iterable[Case] = ()) -> Prepared:
-        from plainlang.localize import CatalogSet
-        from plainlang.pdf import font_coverage
-        from plainlang.render import LeafletRenderer
-
-        catalogs = CatalogSet(config)
-        # Text is printed only in characters the shipped fonts draw (see markup.drawable).
-        covered = font_coverage(config.theme.font_files()) or None
-        renderer = LeafletRenderer(config, catalogs, covered)
-        return cls(config, {c.id: c for c in cases}, catalogs, renderer)
-
-    def share_compiled_templates(self, locales: Iterable[str]) -> None:
-        """Compile each template once for all the locales' Jinja environments, not once each.
-
-        The renderer makes one environment per locale, all with the same options; they
-        differ only in their gettext functions and number and date filters, which templates
-        look up when they run, not when they are compiled. So one compiled template serves
-        them all: an in-memory bytecode cache, shared by the environments (and inherited by
-        forked workers), saves about 60 ms per template set per locale per process.
-        """
-        cache = _memory_bytecode_cache()
-        for locale in dict.fromkeys([self.config.source_locale, *locales]):
-            env = self.renderer.environment(locale)
-            if env.bytecode_cache is None:
-                env.bytecode_cache = cache
+    def up_to_date(
+        cls, target: Target, path: Path, key: str, entry: Mapping[str, Any]
+    ) -> TargetResult:
+        """The result of a target that was not made again, from its manifest entry."""
+        skipped = cls(target, "skipped", path, key=key)
+        skipped.sha256 = entry.get("sha256", "")
+        skipped.pages = entry.get("pages", 0)
+        skipped.coverage = float(entry.get("coverage", 0.0))
+        skipped.size = entry.get("size", 0)
+        # The counts of the build that made it, so the summary reads the same either way.
+        skipped.counts = {
+            "translated": entry.get("translated", 0),
+            "draft": entry.get("drafts", 0),
+            "fallback": entry.get("fallbacks", 0),
+        }
+        skipped.fallback_locales = list(entry.get("fallback_locales", []))
+        skipped.warnings = list(entry.get("warnings", []))
+        skipped.files = list(entry.get("files", []))
+        skipped.fields = {k: v for k, v in entry.items() if k not in _STANDARD_FIELDS}
+        return skipped
 
 
-@functools.cache
-def _memory_bytecode_cache() -> Any:
-    """One in-memory Jinja bytecode cache (keyed by template file and source checksum)."""
-    import jinja2
+#: Backwards-compatible name: a leaflet's result is a target's result.
+LeafletResult = TargetResult
 
-    class MemoryBytecodeCache(jinja2.BytecodeCache):
-        def __init__(self) -> None:
-            self.data: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            data = self.data.get(bucket.key)
-            if data is not None:
-                bucket.bytecode_from_string(data)
-
-        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            self.data[bucket.key] = bucket.bytecode_to_string()
-
-    return MemoryBytecodeCache()
+_STANDARD_FIELDS = frozenset(
+    {
+        *("path", "kind", "case", "locale", "audience", "layout", "variant", "key"),
+        *("sha256", "pages", "size", "coverage", "translated", "drafts", "fallbacks"),
+        *("fallback_locales", "warnings", "files"),
+    }
+)
 
 
-class Worker:
-    """Makes leaflets; one per process, holding the caches that make it fast."""
-
-    def __init__(self, root: Path, prepared: Prepared | None = None) -> None:
-        from plainlang.pdf import PdfRenderer
-
-        prepared = prepared or Prepared.create(load_config(root))
-        self.config = prepared.config
-        self.catalogs = prepared.catalogs
-        self.renderer = prepared.renderer
-        self.cases: dict[str, Case] = dict(prepared.cases)
-        self.picture_warnings = prepared.picture_warnings
-        # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
-        # the worker's own process, never inherited through fork.
-        self.pdf = PdfRenderer(self.config.root, self.config.theme)
-
-    def case(self, case_id: str) -> Case:
-        if case_id not in self.cases:
-            self.cases[case_id] = load_cases(self.config, [case_id])[0]
-        return self.cases[case_id]
-
-    def make(self, leaflet: Leaflet, key: str, options: BuildOptions) -> LeafletResult:
-        from plainlang.localize import localize
-        from plainlang.pdf import PdfMetadata
-
-        started = time.perf_counter()
-        config = self.config
-        result = LeafletResult(leaflet, "failed", leaflet.relpath(), key=key)
-        try:
-            case = self.case(leaflet.case)
-            lc = localize(case, leaflet.locale, self.catalogs)
-            counts = lc.counts(leaflet.audience)
-            result.counts = {str(k): v for k, v in counts.items()}
-            result.coverage = lc.coverage(leaflet.audience)
-            result.fallback_locales = sorted(
-                {t.locale for t in lc.texts.values() if str(t.status) in ("fallback", "source")}
-            )
-            info = config.locale_info.get(leaflet.locale)
-            threshold = options.min_coverage
-            if info is not None and info.min_coverage is not None and threshold is None:
-                threshold = info.min_coverage
-            if threshold is not None and result.coverage < threshold:
-                result.status = "below-coverage"
-                result.error = (
-                    f"coverage {result.coverage:.0f}% is below {threshold:g}% "
-                    f"({'skipped' if options.coverage_action == 'skip' else 'not built'})"
-                )
-                return result
-            html = self.renderer.html(lc, leaflet.audience, leaflet.layout)
-            pdf_path = leaflet.pdf_path(config)
-            if options.keep_html:
-                write_bytes_atomic(pdf_path.with_suffix(".html"), html.encode("utf-8"))
-            if leaflet.layout == "phone":
-                # Laid out twice (to measure, then to fit), never at the stylesheet's size.
-                laid_out = self._fit_phone(html)
-            else:
-                laid_out = self.pdf.layout(html, base_url=config.templates_dir)
-            self._check_overflow(leaflet, laid_out)
-            title = lc.text(case.title)
-            metadata = PdfMetadata(
-                title=_plain(title.text),
-                lang=config.locale_info[leaflet.locale].lang
-                if leaflet.locale in config.locale_info
-                else leaflet.locale,
-                author=config.author or config.publisher,
-                publisher=config.publisher,
-                subject=_plain(lc.text(case.summary).text) if case.summary else None,
-                keywords=(leaflet.audience, leaflet.layout, case.id),
-                date=_case_date(case),
-            )
-            pdf = self.pdf.finish(laid_out, metadata)
-            write_bytes_atomic(pdf_path, pdf)
-            if options.formats and leaflet.layout == "phone":
-                self._make_extras(leaflet, lc, laid_out, pdf, options.formats, result)
-            result.status = "built"
-            result.sha256 = hashlib.sha256(pdf).hexdigest()
-            result.pages = laid_out.pages
-            result.size = len(pdf)
-            result.warnings = [
-                *self.picture_warnings.get(leaflet.case, ()),
-                *self.renderer.warnings,
-                *laid_out.messages,
-            ]
-        except PlainlangError as exc:
-            result.error = exc.format()
-            result.error_code = exc.exit_code
-        except Exception as exc:  # one leaflet's failure must not stop the others
-            result.error = f"{type(exc).__name__}: {exc}"
-            result.error_code = 1
-        finally:
-            result.seconds = time.perf_counter() - started
-        return result
-
-    def _make_extras(
-        self,
-        leaflet: Leaflet,
-        lc: Any,
-        laid_out: Any,
-        pdf: bytes,
-        formats: Sequence[str],
-        result: LeafletResult,
-    ) -> None:
-        """TEMPORARY wiring (issue 14): the phone slides and the web page of a leaflet,
-        made with its phone PDF until the format registry makes each on its own."""
-        config = self.config
-        written: list[Path] = []
-        if "images" in formats:
-            from plainlang.slides import images_dir, make_slides, write_slides
-
-            started = time.perf_counter()
-            slides = make_slides(laid_out.document, pdf, _bold_font(config))
-            written += write_slides(
-                slides,
-                images_dir(config.build_dir, leaflet.locale),
-                f"{leaflet.case}-{leaflet.audience}",
-            )
-            result.format_seconds["images"] = time.perf_counter() - started
-        if "html" in formats:
-            from plainlang.webpage import make_webpage, webpage_path
-
-            started = time.perf_counter()
-            page = make_webpage(self.renderer, lc, leaflet.audience, self.pdf.fetcher)
-            path = webpage_path(config.build_dir, leaflet.locale, leaflet.case, leaflet.audience)
-            write_bytes_atomic(path, page.data)
-            written.append(path)
-            result.warnings += list(page.warnings)
-            result.format_seconds["html"] = time.perf_counter() - started
-        for path in written:
-            data = path.read_bytes()
-            result.outputs.append(
-                {
-                    "path": path.relative_to(config.root).as_posix(),
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "size": len(data),
-                }
-            )
-
-    def _fit_phone(self, html: str) -> Any:
-        """The phone leaflet on one page exactly as tall as its content.
-
-        Laid out twice: on a page too tall to fill, to measure where the content ends, then
-        on a page of that height.
-        """
-        width = "108mm"
-        tall = f"<style>@page {{ size: {width} {PHONE_MAX_HEIGHT_MM:.0f}mm; }}</style></head>"
-        first = self.pdf.layout(
-            html.replace("</head>", tall, 1), base_url=self.config.templates_dir
-        )
-        if first.pages > 1:
-            raise BuildError(
-                f"too long even for one {PHONE_MAX_HEIGHT_MM:.0f} mm phone page",
-                hint="shorten the case",
-            )
-        height = max(PHONE_MIN_HEIGHT_MM, first.content_bottom_mm() + 1.0)
-        fitted = f"<style>@page {{ size: {width} {height:.1f}mm; }}</style></head>"
-        return self.pdf.layout(
-            html.replace("</head>", fitted, 1), base_url=self.config.templates_dir
-        )
-
-    def _check_overflow(self, leaflet: Leaflet, laid_out: Any) -> None:
-        expected = LAYOUT_PAGES[leaflet.layout]
-        if laid_out.pages <= expected:
-            return
-        lengths = laid_out.page_text_lengths()
-        over = sum(lengths[expected:])
-        total = sum(lengths) or 1
-        raise BuildError(
-            f"too long for {leaflet.layout}: {laid_out.pages} pages where {expected} fit; "
-            f"about {over} characters ({100 * over / total:.0f}% of the text) do not fit",
-            hint="shorten the case or its translation, or use another layout",
-        )
-
-
-def _bold_font(config: ProjectConfig) -> Path:
-    """The theme's bold upright font (for the slides' numbers), else its first font."""
-    fonts = config.theme.font_files()
-    if not fonts:
-        raise BuildError("the theme has no fonts", hint="plainlang theme copy fonts")
-    bold = [f for f in fonts if "bold" in f.stem.lower() and "italic" not in f.stem.lower()]
-    return (bold or fonts)[0]
-
-
-def _plain(text: str) -> str:
-    from plainlang.markup import plain_text
-
-    return plain_text(text)
-
-
-def _case_date(case: Case) -> Any:
-    import datetime as dt
-
-    if case.date:
-        return dt.datetime.fromisoformat(case.date).replace(tzinfo=dt.UTC)
-    return None
-
-
-_WORKER: Worker | None = None
-
-
-def _init_worker(root: str, prepared: Prepared) -> None:
-    global _WORKER
-    _WORKER = Worker(Path(root), prepared)
-
-
-def _run_one(args: tuple[Leaflet, str, BuildOptions]) -> LeafletResult:
-    assert _WORKER is not None
-    return _WORKER.make(*args)
-
-
-# -- the build -------------------------------------------------------------------------------
+def coverage_threshold(config: ProjectConfig, locale: str, options: BuildOptions) -> float | None:
+    """The minimum coverage a leaflet in ``locale`` needs: ``--min-coverage``, else the locale's."""
+    if options.min_coverage is not None:
+        return options.min_coverage
+    info = config.locale_info.get(locale)
+    return info.min_coverage if info is not None else None
 
 
 @dataclass
 class BuildReport:
-    results: list[LeafletResult]
+    """The results of a build, one per target, sorted; iterate over it for the results."""
+
+    results: list[TargetResult]
     seconds: float
+    options: BuildOptions = field(default_factory=BuildOptions)
     #: One line each, for the user: a damaged manifest that was rebuilt, and the like.
     warnings: list[str] = field(default_factory=list)
 
-    def by_status(self, status: str) -> list[LeafletResult]:
+    def __iter__(self) -> Iterator[TargetResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, index: int) -> TargetResult:
+        return self.results[index]
+
+    def by_status(self, status: str) -> list[TargetResult]:
         return [r for r in self.results if r.status == status]
 
     @property
-    def failed(self) -> list[LeafletResult]:
+    def failed(self) -> list[TargetResult]:
         return self.by_status("failed")
 
-    def exit_code(self, options: BuildOptions) -> int:
+    def exit_code(self, options: BuildOptions | None = None) -> int:
+        """The gates, evaluated in this one place: 2 bad input, 1 a gate failed, else 0.
+
+        ``options`` default to those the build ran with.
+        """
+        options = options or self.options
         if any(r.error_code == 2 for r in self.failed):
             return 2
         if self.failed:
@@ -780,105 +867,400 @@ class BuildReport:
         return 0
 
 
-def build(
-    root: Path,
-    options: BuildOptions,
-    progress: Callable[[LeafletResult, int, int], None] | None = None,
-) -> BuildReport:
-    """Make every leaflet of the plan whose inputs changed; see the module docstring."""
-    started = time.perf_counter()
-    config = load_config(root)
-    cases = load_cases(config, options.cases or None)
-    if options.cases:
-        missing = set(options.cases) - {c.id for c in cases}
-        if missing:
-            raise UsageError(
-                f"--case {', '.join(sorted(missing))}: no such case in content/cases/",
-                hint="see plainlang build --dry-run for the plan",
+def report_json(report: BuildReport) -> list[dict[str, Any]]:
+    """The results as JSON values (``path`` relative to the project)."""
+    out = []
+    for r in report.results:
+        t = r.target
+        out.append(
+            {
+                "kind": t.kind,
+                "target": t.name,
+                "leaflet": {
+                    "case": t.case,
+                    "locale": t.locale,
+                    "audience": t.audience,
+                    "layout": t.layout,
+                },
+                "status": r.status,
+                "path": r.relpath,
+                "files": [f["path"] for f in r.files] or [r.relpath],
+                "key": r.key,
+                "sha256": r.sha256,
+                "pages": r.pages,
+                "size": r.size,
+                "coverage": r.coverage,
+                "counts": r.counts,
+                "fallback_locales": r.fallback_locales,
+                "warnings": r.warnings,
+                "fields": r.fields,
+                "error": r.error,
+                "error_code": r.error_code,
+                "seconds": r.seconds,
+            }
+        )
+    return out
+
+
+# -- workers ------------------------------------------------------------------------------
+
+
+class Job:
+    """One target to make, as a kind's maker sees it: the target, the options, the worker
+    (with the session's config, catalogs and renderer, and a PDF renderer), and the case,
+    localized on first use."""
+
+    def __init__(self, target: Target, options: BuildOptions, worker: Worker) -> None:
+        self.target = target
+        self.options = options
+        self.worker = worker
+
+    @property
+    def config(self) -> ProjectConfig:
+        return self.worker.config
+
+    @functools.cached_property
+    def case(self) -> Case:
+        return self.worker.session.case(self.target.case)
+
+    @functools.cached_property
+    def localized(self) -> LocalizedCase:
+        from plainlang.localize import localize
+
+        return localize(self.case, self.target.locale, self.worker.catalogs)
+
+
+class Worker:
+    """Makes targets; one per process, holding the caches that make it fast."""
+
+    def __init__(self, session: Session) -> None:
+        from plainlang.pdf import PdfRenderer
+
+        self.session = session
+        # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
+        # the worker's own process, never inherited through fork.
+        self.pdf = PdfRenderer(session.root, session.config.theme)
+        self._extras: dict[str, Any] = {}
+
+    @property
+    def config(self) -> ProjectConfig:
+        return self.session.config
+
+    @property
+    def catalogs(self) -> Any:  # plainlang.localize.CatalogSet
+        return self.session.catalogs
+
+    @property
+    def renderer(self) -> Any:  # plainlang.render.LeafletRenderer
+        return self.session.renderer
+
+    def extra(self, name: str, make: Callable[[], T]) -> T:
+        """A kind's own per-process helper (a speech engine, say), made on first use."""
+        if name not in self._extras:
+            self._extras[name] = make()
+        value: T = self._extras[name]
+        return value
+
+    def make(self, target: Target, key: str, options: BuildOptions) -> TargetResult:
+        """Make one target with its kind's maker; write its files; never raise."""
+        started = time.perf_counter()
+        config = self.config
+        kind = output_kinds()[target.kind]
+        result = TargetResult(target, "failed", config.root / target.relpath, key=key)
+        job = Job(target, options, self)
+        try:
+            if kind.localized:
+                lc = job.localized
+                counts = lc.counts(target.audience)
+                result.counts = {str(k): v for k, v in counts.items()}
+                result.coverage = lc.coverage(target.audience)
+                result.fallback_locales = sorted(
+                    {t.locale for t in lc.texts.values() if str(t.status) in ("fallback", "source")}
+                )
+                threshold = coverage_threshold(config, target.locale, options)
+                if threshold is not None and result.coverage < threshold:
+                    result.status = "below-coverage"
+                    result.error = (
+                        f"coverage {result.coverage:.0f}% is below {threshold:g}% "
+                        f"({'skipped' if options.coverage_action == 'skip' else 'not built'})"
+                    )
+                    return result
+            made = kind.make(job)
+            self._write(target, made, result)
+            result.status = "built"
+        except PlainlangError as exc:
+            result.error = exc.format()
+            result.error_code = exc.exit_code
+        except Exception as exc:  # one target's failure must not stop the others
+            result.error = f"{type(exc).__name__}: {exc}"
+            result.error_code = 1
+        finally:
+            result.seconds = time.perf_counter() - started
+        return result
+
+    def _write(self, target: Target, made: Made, result: TargetResult) -> None:
+        if not made.files:
+            raise BuildError(f"the {target.kind} maker made no file for {target.name}")
+        records: list[dict[str, Any]] = []
+        for rel, data in sorted(made.files.items()):
+            if not target.accepts(rel):
+                raise BuildError(
+                    f"the {target.kind} maker wrote {rel}, which is not a planned path of "
+                    f"{target.name} ({', '.join(target.paths)})"
+                )
+            write_bytes_atomic(self.config.root / rel, data)
+            records.append(
+                {"path": rel, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
             )
-    leaflets = plan(config, cases, options)
+        result.pages = made.pages
+        result.warnings = list(made.warnings)
+        result.fields = dict(made.fields)
+        if len(records) == 1 and records[0]["path"] == target.relpath:
+            result.sha256, result.size = records[0]["sha256"], records[0]["size"]
+        else:
+            result.files = records
+            lines = "".join(f"{r['path']} {r['sha256']}\n" for r in records)
+            result.sha256 = hashlib.sha256(lines.encode("utf-8")).hexdigest()
+            result.size = sum(r["size"] for r in records)
+            result.path = self.config.root / records[0]["path"]
+
+    def leaflet_pdf(self, job: Job) -> Made:
+        """The ``pdf`` kind's maker: one leaflet, fitted to its layout (:mod:`plainlang.fit`:
+        type size and density chosen by measured layout, a growing page measured), finished."""
+        from plainlang.pdf import PdfMetadata
+
+        leaflet = job.target.leaflet
+        config = self.config
+        case = job.case
+        lc = job.localized
+        ui_warnings: list[str] = []
+
+        def html_for(choices: Any) -> str:
+            html: str = self.renderer.html(lc, leaflet.audience, leaflet.layout, choices)
+            ui_warnings[:] = self.renderer.warnings  # a ui.po placeholder that fell back
+            return html
+
+        fitted = fit_leaflet(
+            config.layout(leaflet.layout),
+            html_for,
+            lambda html: self.pdf.layout(html, base_url=config.templates_dir),
+        )
+        laid_out = fitted.laid_out
+        if job.options.keep_html:
+            html_path = leaflet.pdf_path(config).with_suffix(".html")
+            write_bytes_atomic(html_path, fitted.html.encode("utf-8"))
+        title = lc.text(case.title)
+        metadata = PdfMetadata(
+            title=_plain(title.text),
+            lang=config.locale_info[leaflet.locale].lang
+            if leaflet.locale in config.locale_info
+            else leaflet.locale,
+            author=config.author or config.publisher,
+            publisher=config.publisher,
+            subject=_plain(lc.text(case.summary).text) if case.summary else None,
+            keywords=(leaflet.audience, leaflet.layout, case.id),
+            date=case_date(case),
+        )
+        pdf = self.pdf.finish(laid_out, metadata)
+        return Made(
+            {leaflet.relpath(): pdf},
+            pages=laid_out.pages,
+            warnings=[*ui_warnings, *laid_out.messages],
+        )
+
+
+def _plain(text: str) -> str:
+    from plainlang.markup import plain_text
+
+    return plain_text(text)
+
+
+def case_date(case: Case) -> Any:
+    """The case's ``date`` as a UTC datetime for PDF metadata (None when it has none)."""
+    import datetime as dt
+
+    if case.date:
+        return dt.datetime.fromisoformat(case.date).replace(tzinfo=dt.UTC)
+    return None
+
+
+_WORKER: Worker | None = None
+
+
+def _init_worker(session: Session) -> None:
+    global _WORKER
+    _WORKER = Worker(session)
+
+
+def _run_one(args: tuple[Target, str, BuildOptions]) -> TargetResult:
+    assert _WORKER is not None
+    return _WORKER.make(*args)
+
+
+# -- the pdf kind ------------------------------------------------------------------------------
+
+
+def _plan_pdfs(ctx: PlanContext) -> Iterator[Target]:
+    for leaflet in ctx.leaflets():
+        yield Target(
+            "pdf",
+            leaflet.case,
+            leaflet.locale,
+            leaflet.audience,
+            leaflet.layout,
+            name=leaflet.name,
+            paths=(leaflet.relpath(),),
+        )
+
+
+def _pdf_key(inputs: InputHasher, target: Target) -> list[str]:
+    case = inputs.case(target.case)
+    return [
+        *inputs.case_lines(case),
+        *inputs.catalogs_of(target.locale, case.id),
+        *inputs.ui_catalogs_of(target.locale),
+        *inputs.templates_of(target.layout, target.audience),
+        *inputs.images_of(case),
+    ]
+
+
+def _pdf_identity(target: Target) -> str:
+    # The key line of a leaflet is what it was before output kinds existed, so that the
+    # manifests of earlier builds stay valid and nothing is made again after an upgrade.
+    return repr(target.leaflet)
+
+
+def _prepare_pdfs(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+    validate_catalogs(session, ((t.locale, t.case) for t in targets))
+    layouts = sorted({t.layout for t in targets})
+    if layouts:
+        # Compile each layout's templates once: a syntax error stops the build (exit 2).
+        session.renderer.check_templates(layouts)
+
+
+register_output(
+    OutputKind(
+        name="pdf",
+        plan=_plan_pdfs,
+        key=_pdf_key,
+        make=lambda job: job.worker.leaflet_pdf(job),
+        format=True,
+        prepare=_prepare_pdfs,
+        localized=True,
+        identity=_pdf_identity,
+        description="build/pdf/<locale>/<case>-<audience>-<layout>.pdf",
+    )
+)
+
+
+# -- the build -------------------------------------------------------------------------------
+
+
+def build(
+    session: Session | Path,
+    options: BuildOptions,
+    progress: Callable[[TargetResult, int, int], None] | None = None,
+) -> BuildReport:
+    """Make every target of the plan whose inputs changed; see the module docstring.
+
+    ``session`` is the project's session (or its folder, for a one-off build).
+    """
+    started = time.perf_counter()
+    session = session if isinstance(session, Session) else Session(session)
+    config = session.config
+    cases = session.require_cases(options.cases, hint="see plainlang build --dry-run for the plan")
+    targets = plan_targets(config, cases, options)
     # The output folder takes files, before anything is made: a read-only folder, a file
     # named build or a folder named manifest.json fail here, once, naming it.
     ensure_writable_folder(config.build_dir)
     remove_stale_temp_files(config.build_dir)
-    by_id = {c.id: c for c in cases}
-    hasher = InputHasher(config)
+    kinds = output_kinds()
+    hasher = InputHasher(session, options)
     mpath = manifest_path(config)
     manifest, manifest_problem = load_manifest(config)
     warnings = [manifest_problem] if manifest_problem else []
-    todo: list[tuple[Leaflet, str, BuildOptions]] = []
-    results: list[LeafletResult] = []
-    for leaflet in leaflets:
-        key = hasher.key(leaflet, by_id[leaflet.case], options.formats)
-        entry = manifest.get(leaflet.relpath())
-        if not options.force and _up_to_date(leaflet.pdf_path(config), key, entry, config.root):
+    todo: list[tuple[Target, str, BuildOptions]] = []
+    results: list[TargetResult] = []
+    for target in targets:
+        key = hasher.key(target, kinds[target.kind])
+        entry = manifest.get(target.relpath)
+        if not options.force and _up_to_date(config.root, key, entry):
             assert entry is not None
-            skipped = LeafletResult(leaflet, "skipped", leaflet.relpath(), key=key)
-            skipped.sha256 = entry.get("sha256", "")
-            skipped.pages = entry.get("pages", 0)
-            skipped.coverage = float(entry.get("coverage", 0.0))
-            skipped.size = entry.get("size", 0)
-            # The counts of the build that made it, so the summary reads the same either way.
-            skipped.counts = {
-                "translated": entry.get("translated", 0),
-                "draft": entry.get("drafts", 0),
-                "fallback": entry.get("fallbacks", 0),
-            }
-            skipped.fallback_locales = list(entry.get("fallback_locales", []))
+            skipped = TargetResult.up_to_date(target, config.root / target.relpath, key, entry)
+            if skipped.files:
+                skipped.path = config.root / skipped.files[0]["path"]
             results.append(skipped)
             if progress:
-                progress(skipped, len(results), len(leaflets))
+                progress(skipped, len(results), len(targets))
             continue
-        todo.append((leaflet, key, options))
-    prepared = Prepared.create(config, cases)
-    prepared.picture_warnings = hasher.picture_warnings
-    prepared.share_compiled_templates(sorted({lf.locale for lf, _, _ in todo}))
-    # Every catalog and template the leaflets to make read is parsed first: a broken PO or
-    # template stops the build before any PDF is made, with its file and line. Up-to-date
-    # leaflets need no check: their inputs are byte for byte those of a build that passed.
-    _validate_catalogs(prepared, [lf for lf, _, _ in todo])
-    layouts_used = {lf.layout for lf, _, _ in todo}
-    if "html" in options.formats and "phone" in layouts_used:
-        layouts_used.add("web")
-    _validate_templates(prepared, sorted(layouts_used))
+        todo.append((target, key, options))
+    localized = [t for t, _, _ in todo if kinds[t.kind].localized]
+    session.share_compiled_templates(sorted({t.locale for t in localized}))
+    # Every catalog and template the targets to make read is parsed first: a broken PO or
+    # template stops the build before any file is made, with its file and line. Up-to-date
+    # targets need no check: their inputs are byte for byte those of a build that passed.
+    for kind in kinds.values():
+        mine = [t for t, _, _ in todo if t.kind == kind.name]
+        if mine and kind.prepare is not None:
+            kind.prepare(session, mine, options)
     jobs = options.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(todo)))
     saver = _ManifestSaver(mpath)
-    for result in _execute(root, todo, jobs, prepared):
+    for result in _execute(session, todo, jobs):
         results.append(result)
         if result.status == "built":
-            manifest[result.path] = result.manifest_entry()
+            if kinds[result.kind].localized:  # a picture not found, said by each output
+                result.warnings[:0] = hasher.picture_warnings.get(result.target.case, [])
+            old = manifest.get(result.relpath)
+            manifest[result.relpath] = result.manifest_entry()
+            _remove_old_members(config.root, old, result)
         if progress:
-            progress(result, len(results), len(leaflets))
+            progress(result, len(results), len(targets))
         # Save the manifest as we go, so a killed build resumes where it stopped.
         saver.maybe_save(manifest)
     built = any(r.status == "built" for r in results)
     bad_input = any(r.error_code == 2 for r in results)
     if built or manifest_problem or (not mpath.exists() and not bad_input):
         write_manifest(mpath, manifest)
-    results.sort(key=lambda r: r.leaflet)
-    # plainlang's own warnings of the leaflets made (pictures, ui.po lines), each once;
+    results.sort(key=lambda r: r.target)
+    # plainlang's own warnings of the outputs made (pictures, ui.po lines), each once;
     # WeasyPrint's were logged as they came.
     for result in results:
         warnings.extend(w for w in result.warnings if ": warning: " in w and w not in warnings)
-    return BuildReport(results, time.perf_counter() - started, warnings)
+    return BuildReport(results, time.perf_counter() - started, options, warnings)
 
 
-def _up_to_date(pdf: Path, key: str, entry: Mapping[str, Any] | None, root: Path) -> bool:
-    """The manifest has this key for the PDF, and the PDF (and every other file made with
-    it) is on disk with the size it recorded."""
+def _entry_files(entry: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    files = entry.get("files")
+    if isinstance(files, list) and files:
+        return [f for f in files if isinstance(f, dict)]
+    return [entry]
+
+
+def _up_to_date(root: Path, key: str, entry: Mapping[str, Any] | None) -> bool:
+    """The manifest has this key for the target, and each of its files is on disk at the
+    size it recorded."""
     if entry is None or entry.get("key") != key:
         return False
-    files = [(pdf, entry.get("size"))]
-    files += [(root / o.get("path", ""), o.get("size")) for o in entry.get("outputs", [])]
-    for path, size in files:
+    for item in _entry_files(entry):
         try:
-            st = path.stat()
+            st = (root / str(item.get("path"))).stat()
         except OSError:
             return False
-        if not (stat.S_ISREG(st.st_mode) and st.st_size == size):
+        if not stat.S_ISREG(st.st_mode) or st.st_size != item.get("size"):
             return False
     return True
+
+
+def _remove_old_members(root: Path, old: Mapping[str, Any] | None, result: TargetResult) -> None:
+    """Files of a group that its new version no longer has (fewer slides) would mislead."""
+    if old is None or not old.get("files"):
+        return
+    keep = {f["path"] for f in result.files} or {result.relpath}
+    for item in _entry_files(old):
+        rel = item.get("path")
+        if isinstance(rel, str) and rel not in keep and result.target.accepts(rel):
+            (root / rel).unlink(missing_ok=True)
 
 
 class _ManifestSaver:
@@ -904,15 +1286,69 @@ class _ManifestSaver:
         self.pause = max(2.0, 50 * (self.last - now))
 
 
+def _waves(
+    todo: list[tuple[Target, str, BuildOptions]],
+) -> list[list[tuple[Target, str, BuildOptions]]]:
+    """The targets in the order they can be made: those that read another target's output
+    come in a later wave than it."""
+    names = {t.name for t, _, _ in todo}
+    depth: dict[str, int] = {}
+
+    def level(target: Target) -> int:
+        if target.name not in depth:
+            depth[target.name] = 0  # a cycle counts as no requirement
+            needs = [by_name[r] for r in target.requires if r in names]
+            depth[target.name] = 1 + max(map(level, needs)) if needs else 0
+        return depth[target.name]
+
+    by_name = {t.name: t for t, _, _ in todo}
+    waves: list[list[tuple[Target, str, BuildOptions]]] = []
+    for item in todo:
+        n = level(item[0])
+        while len(waves) <= n:
+            waves.append([])
+        waves[n].append(item)
+    return waves
+
+
 def _execute(
-    root: Path, todo: list[tuple[Leaflet, str, BuildOptions]], jobs: int, prepared: Prepared
-) -> Iterator[LeafletResult]:
+    session: Session, todo: list[tuple[Target, str, BuildOptions]], jobs: int
+) -> Iterator[TargetResult]:
     if not todo:
         return
+    failed: set[str] = set()
+
+    def runnable(
+        wave: list[tuple[Target, str, BuildOptions]],
+    ) -> tuple[list[tuple[Target, str, BuildOptions]], list[TargetResult]]:
+        ok, blocked = [], []
+        for item in wave:
+            target = item[0]
+            missing = [r for r in target.requires if r in failed]
+            if missing:
+                result = TargetResult(target, "failed", session.root / target.relpath, key=item[1])
+                result.error = f"not made: {', '.join(missing)} failed"
+                result.error_code = 1
+                blocked.append(result)
+            else:
+                ok.append(item)
+        return ok, blocked
+
+    def note(result: TargetResult) -> TargetResult:
+        if result.status != "built":
+            failed.add(result.target.name)
+        return result
+
+    waves = _waves(todo)
     if jobs == 1:
-        worker = Worker(root, prepared)
-        for item in todo:
-            yield worker.make(*item)
+        worker = session.local_worker
+        if not isinstance(worker, Worker):
+            worker = session.local_worker = Worker(session)
+        for wave in waves:
+            ok, blocked = runnable(wave)
+            yield from map(note, blocked)
+            for item in ok:
+                yield note(worker.make(*item))
         return
     import multiprocessing
 
@@ -923,40 +1359,37 @@ def _execute(
     context = multiprocessing.get_context("fork")
     # maxtasksperchild bounds memory over thousands of PDFs (a worker grows by about a
     # megabyte per hundred leaflets); 200 leaflets amortise a new worker's start-up well.
-    with context.Pool(jobs, _init_worker, (str(root), prepared), maxtasksperchild=200) as pool:
-        # One leaflet per task: a leaflet takes about half a second, so sending tasks one
-        # by one costs nothing, keeps both cores busy to the last leaflet and reports (and
-        # saves) each leaflet as soon as it is made.
-        yield from pool.imap_unordered(_run_one, todo, chunksize=1)
+    # Workers are forked from this process: they start with the session (config, cases,
+    # parsed catalogs, compiled templates) in memory instead of reading it all again.
+    with context.Pool(jobs, _init_worker, (session,), maxtasksperchild=200) as pool:
+        for wave in waves:
+            ok, blocked = runnable(wave)
+            yield from map(note, blocked)
+            # One target per task: a leaflet takes about half a second, so sending tasks
+            # one by one costs nothing, keeps both cores busy to the last leaflet and
+            # reports (and saves) each leaflet as soon as it is made.
+            for result in pool.imap_unordered(_run_one, ok, chunksize=1):
+                yield note(result)
 
 
-def _validate_catalogs(prepared: Prepared, leaflets: Iterable[Leaflet]) -> None:
-    """Parse every PO file the leaflets read (along fallback chains), keeping the catalogs.
+def validate_catalogs(session: Session, uses: Iterable[tuple[str, str]]) -> None:
+    """Parse every PO file that (locale, case) pairs read along their fallback chains.
 
-    The parsed catalogs stay in ``prepared.catalogs``, where the workers find them.
+    The parsed catalogs stay in the session, where the workers find them.
     """
-    config = prepared.config
+    config = session.config
     seen: set[tuple[str, str]] = set()
-    for leaflet in leaflets:
-        if leaflet.locale == config.source_locale or leaflet.locale not in config.locale_info:
+    for locale, case_id in uses:
+        if locale not in config.locale_info:
             continue
-        for loc in config.fallback_chain(leaflet.locale):
-            for domain in (leaflet.case, UI_DOMAIN):
-                if (loc, domain) not in seen:
-                    seen.add((loc, domain))
-                    prepared.catalogs.get(loc, domain)
+        wanted = [(loc, UI_DOMAIN) for loc in ui_chain(config, locale)]
+        if locale != config.source_locale:
+            wanted += [(loc, case_id) for loc in config.fallback_chain(locale)]
+        for loc, domain in wanted:
+            if (loc, domain) not in seen:
+                seen.add((loc, domain))
+                session.catalogs.get(loc, domain)
+                if domain == UI_DOMAIN:
+                    session.catalogs.theme_ui(loc)
 
 
-def _validate_templates(prepared: Prepared, layouts: Sequence[str]) -> None:
-    """Compile each layout's templates once: a syntax error stops the build (exit 2)."""
-    if layouts:
-        prepared.renderer.check_templates(layouts)
-
-
-def report_json(report: BuildReport) -> list[dict[str, Any]]:
-    out = []
-    for r in report.results:
-        data = asdict(r)
-        data["leaflet"] = asdict(r.leaflet)
-        out.append(data)
-    return out

@@ -11,6 +11,7 @@ leaves ``git status`` clean.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,6 +33,7 @@ from plainlang.errors import (
 from plainlang.fsio import remove_stale_temp_files, write_bytes_atomic, write_if_changed
 from plainlang.po import PO_WIDTH, Catalog, Entry, write_po
 from plainlang.po import load_po as _load_po_file
+from plainlang.theme import Theme
 
 __all__ = ["PO_WIDTH", "UI_DOMAIN"]
 
@@ -41,6 +43,25 @@ UI_DOMAIN = "ui"
 LENGTH_BUDGETS = {"title": 70, "heading": 60, "summary": 200, "attribution": 80, "cell": 40}
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _MAX_LENGTH_FLAG = re.compile(r"max-length:\d+")
+
+
+def usable(
+    message: Entry | None, allow_fuzzy: bool
+) -> tuple[str | tuple[str, ...], bool] | None:
+    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
+
+    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
+    previous msgid (``#|``): that translation was made for a text that has since changed,
+    and printing it would print something the source no longer says.
+    """
+    if message is None:
+        return None
+    if message.fuzzy and (not allow_fuzzy or message.has_previous):
+        return None
+    if message.msgid_plural is not None:
+        forms = message.strings
+        return (forms, message.fuzzy) if forms and all(forms) else None
+    return (message.msgstr, message.fuzzy) if message.msgstr else None
 
 
 def needs_translation(msgid: str) -> bool:
@@ -177,18 +198,41 @@ UI_KEYWORDS = {
 
 
 def ui_template(config: ProjectConfig) -> Catalog:
-    """The POT catalog of the ``ui`` domain: strings in the Jinja2 templates.
+    """The POT catalog of the ``ui`` domain: every ui string the project's leaflets print.
 
-    Babel extracts them (with Jinja's extractor); ``python-format`` marks those with a
+    The texts of its audiences (labels, next steps: from the theme's ``theme.toml`` or
+    the project's ``plainlang.toml``) and the strings of every template, shipped or the
+    project's own. It is the whole list, so a team adding a language the theme does not
+    have can translate all of it; ``update`` puts in each locale's ``ui.po`` only what the
+    theme does not already translate (:func:`ui_entries_for`). Babel extracts the
+    templates' strings (with Jinja's extractor); ``python-format`` marks those with a
     ``%(name)s`` placeholder, as Babel and xgettext mark them.
     """
+    catalog = _new_template(config, UI_DOMAIN)
+    by_key: dict[tuple[str | None, str], Entry] = {}
+    for string in config.ui_strings:
+        place = (string.location.path, string.location.line)
+        existing = by_key.get((None, string.msgid))
+        if existing is None:
+            existing = Entry(msgid=string.msgid, comments=["kind: ui", string.comment])
+            by_key[(None, string.msgid)] = existing
+            catalog.entries.append(existing)
+        if place not in existing.occurrences:
+            existing.occurrences.append(place)
+    _extract_templates(config.theme, catalog, by_key)
+    for entry in catalog.entries:
+        entry.occurrences.sort(key=lambda o: (o[0], o[1] or 0))
+    return catalog
+
+
+def _extract_templates(
+    theme: Theme, catalog: Catalog, by_key: dict[tuple[str | None, str], Entry]
+) -> None:
+    """Add the gettext strings of every template of ``theme`` to ``catalog``."""
     from babel.messages.catalog import PYTHON_FORMAT
     from babel.messages.extract import extract
     from jinja2.ext import babel_extract
 
-    catalog = _new_template(config, UI_DOMAIN)
-    by_key: dict[tuple[str | None, str], Entry] = {}
-    theme = config.theme
     for rel in theme.templates():
         path = theme.resolve(rel)
         if path is None:
@@ -247,9 +291,168 @@ def ui_template(config: ProjectConfig) -> Catalog:
             for comment in comments:
                 if comment not in existing.comments:
                     existing.comments.append(comment)
-    for entry in catalog.entries:
-        entry.occurrences.sort()
-    return catalog
+
+
+# -- the theme's ui catalogs -----------------------------------------------------------------
+#
+# The theme ships ui catalogs (es, qu, ay); a project's locales/<l>/LC_MESSAGES/ui.po lays
+# its own translations over them, entry by entry. Leaflets look a ui string up along the
+# locale's chain (ui_chain), in each locale first in the project's catalog, then in the
+# theme's: a project translation wins, an empty or missing one falls through.
+
+
+@functools.lru_cache(maxsize=32)
+def _theme_catalog(path: str, mtime_ns: int, size: int) -> Catalog:
+    return _load_po_file(Path(path), path)
+
+
+def load_theme_ui(theme: Theme, locale: str) -> Catalog | None:
+    """The shipped ``ui`` catalog of ``locale``, parsed once (None when the theme has none).
+
+    Shared: callers read it and never change it.
+    """
+    path = theme.ui_catalog(locale)
+    if path is None:
+        return None
+    st = path.stat()
+    return _theme_catalog(str(path), st.st_mtime_ns, st.st_size)
+
+
+def theme_msgids(theme: Theme) -> frozenset[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every string of the shipped theme (its ``locales/ui.pot``)."""
+    path = theme.ui_template()
+    st = path.stat()
+    return frozenset(e.key for e in _theme_catalog(str(path), st.st_mtime_ns, st.st_size))
+
+
+def ui_chain(config: ProjectConfig, locale: str) -> tuple[str, ...]:
+    """The locales a leaflet in ``locale`` looks its ui strings up in, in order.
+
+    Its fallback chain, then the source locale: the theme's msgids are English, so a
+    Spanish-source project's Quechua leaflet falls back to the theme's Spanish, not to
+    English; a source-locale leaflet reads its own language's catalogs.
+    """
+    chain = config.fallback_chain(locale) if locale != config.source_locale else ()
+    return (*chain, config.source_locale)
+
+
+def _theme_language(locale: str) -> bool:
+    """True for English, the language of the theme's msgids: nothing to translate."""
+    return locale.split("_")[0] == "en"
+
+
+def ui_entries_for(
+    config: ProjectConfig, template: Catalog, locale: str, existing: Catalog | None
+) -> Catalog:
+    """The entries of the project's ``ui.pot`` that ``locale``'s ``ui.po`` holds.
+
+    Those its leaflets would not get from the theme: entries the theme's catalog of that
+    locale has no usable translation for (a checked one, or a draft where the locale
+    prints drafts), and every entry the project's file already translates (its own
+    translation of a theme string overrides the theme's). For the source locale, only
+    the theme's own strings (English msgids): the project's strings are written in the
+    source language already.
+    """
+    info = config.locale_info.get(locale)
+    allow_fuzzy = bool(info and info.use_fuzzy)
+    shipped = load_theme_ui(config.theme, locale)
+    is_source = locale == config.source_locale
+    theme_ids = theme_msgids(config.theme) if is_source else frozenset()
+    out = Catalog(
+        entries=[e for e in template.entries if e.is_header],
+        path=template.path,
+        charset=template.charset,
+        template=True,
+    )
+    for entry in template:
+        own = existing.find(entry.msgid, entry.msgctxt) if existing is not None else None
+        if own is None or not any(own.strings):
+            if is_source and (_theme_language(locale) or entry.key not in theme_ids):
+                continue
+            theirs = shipped.find(entry.msgid, entry.msgctxt) if shipped is not None else None
+            if usable(theirs, allow_fuzzy) is not None:
+                continue
+        out.entries.append(entry)
+    return out
+
+
+def effective_ui_catalog(
+    config: ProjectConfig, template: Catalog, locale: str, project: Catalog | None
+) -> Catalog:
+    """What ``locale``'s leaflets print for each entry of ``ui.pot``, as one catalog.
+
+    Each entry takes the project's translation when it has one, else the theme's (with
+    its fuzzy flag: a theme draft counts as a draft). For ``stats``.
+    """
+    shipped = load_theme_ui(config.theme, locale)
+    out = Catalog(path=f"{locale}/ui.po")
+    for entry in template:
+        chosen = None
+        for catalog in (project, shipped):
+            found = catalog.find(entry.msgid, entry.msgctxt) if catalog is not None else None
+            if found is not None and any(found.strings):
+                chosen = found
+                break
+        out.entries.append(
+            chosen
+            if chosen is not None
+            else Entry(msgid=entry.msgid, msgctxt=entry.msgctxt, msgid_plural=entry.msgid_plural)
+        )
+    if project is not None:
+        out.entries.extend(project.obsolete_entries())
+    return out
+
+
+#: The config the shipped theme's own catalogs are made with (its locales and their rules).
+THEME_CATALOGS_CONFIG = """\
+[project]
+name = "plainlang theme"
+source_locale = "en"
+locales = ["es", "qu", "ay"]
+[locales.qu]
+use_fuzzy = true
+[locales.ay]
+name = "Aymar aru"
+english_name = "Aymara"
+plural_forms = "nplurals=2; plural=(n != 1);"
+use_fuzzy = true
+"""
+
+
+def theme_catalogs(theme: Theme) -> dict[Path, bytes]:
+    """The shipped theme's ``locales/ui.pot`` and ``ui.po`` files, as they should be now.
+
+    ``ui.pot`` extracted from the shipped templates and ``theme.toml`` alone, and every
+    ``ui.po`` merged with it (whole: the theme's catalogs hold every entry). For the
+    theme's maintainers: ``python tools/theme_catalogs.py`` writes what changed, and a test
+    fails when a template's strings and the shipped catalogs disagree.
+    """
+    from plainlang.config import parse_config
+
+    config = parse_config(
+        THEME_CATALOGS_CONFIG, theme.shipped_dir / "_no_project" / "plainlang.toml"
+    )
+    template = ui_template(config)
+    pot = theme.ui_template()
+    out: dict[Path, bytes] = {}
+    old = _load_po_file(pot, str(pot)) if pot.exists() else None
+    date = old.header_field("POT-Creation-Date") if old is not None else None
+    template.set_header_field("POT-Creation-Date", date or _po_date(source_date()))
+    out[pot] = write_po(template)
+    if old is not None and out[pot] != pot.read_bytes():
+        template.set_header_field("POT-Creation-Date", _po_date(source_date()))
+        out[pot] = write_po(template)
+    for locale in config.locales:
+        path = theme.shipped_dir / "locales" / locale / "LC_MESSAGES" / f"{UI_DOMAIN}.po"
+        info = config.locale_info[locale]
+        if path.exists():
+            catalog = _load_po_file(path, str(path))
+            _complete_header(catalog, info)
+            merge(catalog, template)
+        else:
+            catalog = new_catalog(template, info, UI_DOMAIN)
+        out[path] = write_po(catalog)
+    return out
 
 
 def load_cases(config: ProjectConfig, only: Iterable[str] | None = None) -> list[Case]:
@@ -575,8 +778,15 @@ def update_locale(
         template = get(pot_path(config, domain))
         path = po_path(config, info.code, domain)
         memory.current = display_path(path, config.root)
-        if path.exists():
-            catalog = cache.pop(path, None) or load_po(path, config.root)
+        existing = (cache.pop(path, None) or load_po(path, config.root)) if path.exists() else None
+        if domain == UI_DOMAIN:
+            # Only what the theme does not translate: a translator is not shown the
+            # strings the leaflets already print in their language.
+            template = ui_entries_for(config, template, info.code, existing)
+            if existing is None and not any(True for _ in template):
+                continue
+        if existing is not None:
+            catalog = existing
             _complete_header(catalog, info)
             merge(catalog, template, memory=memory)
         else:
@@ -624,18 +834,23 @@ def update(
         )
     remove_stale_temp_files(config.locales_dir)
     # Read every catalog before writing any: a broken PO stops the run with nothing changed.
-    targets = list(locales) if locales is not None else list(config.locales)
+    chosen = locales if locales is not None else config.locales
+    targets = [(locale, domains_) for locale in chosen]
+    source = config.source_locale
+    if locales is None and UI_DOMAIN in domains_ and not _theme_language(source):
+        # The source locale's leaflets print the theme's strings too, in its language.
+        targets.append((source, [UI_DOMAIN]))
     read: dict[Path, Catalog] = {}
     for domain in domains_:
         read[pot_path(config, domain)] = load_po(pot_path(config, domain), config.root)
-    for locale in targets:
-        for domain in domains_:
+    for locale, domains_of in targets:
+        for domain in domains_of:
             path = po_path(config, locale, domain)
             if path.exists():
                 read[path] = load_po(path, config.root)
     changes: list[FileChange] = []
-    for locale in targets:
-        changes.extend(update_locale(config, locale, domains_, compendia=compendia, read=read))
+    for locale, domains_of in targets:
+        changes.extend(update_locale(config, locale, domains_of, compendia=compendia, read=read))
     return changes
 
 
@@ -769,19 +984,94 @@ def coverage(catalog: Catalog, locale: str, domain: str) -> Coverage:
     )
 
 
-def stats(config: ProjectConfig, locales: Sequence[str] | None = None) -> list[Coverage]:
-    """Coverage of every domain in every locale; a missing PO counts as all untranslated."""
+def stats(
+    config: ProjectConfig,
+    locales: Sequence[str] | None = None,
+    load: Callable[[Path, str], Catalog | None] | None = None,
+) -> list[Coverage]:
+    """Coverage of every domain in every locale; a missing PO counts as all untranslated.
+
+    ``load`` reads a PO or POT file (None when there is none); by default from disk, in a
+    project session through the session, which parses each file once.
+    """
+
+    def read(path: Path, domain: str) -> Catalog | None:
+        return load_po(path, config.root, domain=domain) if path.exists() else None
+
+    load = load or read
     out = []
     domains_ = pot_domains(config)
     for locale in locales if locales is not None else config.locales:
         for domain in domains_:
-            path = po_path(config, locale, domain)
-            if path.exists():
-                catalog = load_po(path, config.root, domain=domain)
+            own = load(po_path(config, locale, domain), domain)
+            pot = pot_path(config, domain)
+            if domain == UI_DOMAIN:
+                # The theme's translations count: they are what the leaflets print.
+                template = load(pot, domain) or load_po(pot, config.root, domain=domain)
+                catalog = effective_ui_catalog(config, template, locale, own)
+            elif own is not None:
+                catalog = own
             else:
-                catalog = load_po(pot_path(config, domain), config.root, domain=domain)
+                catalog = load(pot, domain) or load_po(pot, config.root, domain=domain)
             out.append(coverage(catalog, locale, domain))
     return out
+
+
+@dataclass(frozen=True)
+class LocaleTotals:
+    """The counts of every domain of one locale, added up."""
+
+    locale: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "translated": self.translated,
+            "fuzzy": self.fuzzy,
+            "untranslated": self.untranslated,
+            "percent": round(self.percent, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Coverage of a project: one :class:`Coverage` per catalog and totals per locale."""
+
+    catalogs: tuple[Coverage, ...]
+    #: Locale folders under locales/ that plainlang.toml does not list (not counted).
+    unlisted_locale_folders: tuple[str, ...] = ()
+
+    @property
+    def locales(self) -> dict[str, LocaleTotals]:
+        sums: dict[str, list[int]] = {}
+        for row in self.catalogs:
+            t = sums.setdefault(row.locale, [0, 0, 0, 0])
+            t[0] += row.total
+            t[1] += row.translated
+            t[2] += row.fuzzy
+            t[3] += row.untranslated
+        return {loc: LocaleTotals(loc, *t) for loc, t in sums.items()}
+
+    def below(self, min_coverage: float) -> list[str]:
+        """Locales whose translated share is below ``min_coverage`` percent."""
+        return [
+            loc for loc, t in self.locales.items() if t.total and t.percent < min_coverage
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "catalogs": [row.to_json() for row in self.catalogs],
+            "unlisted_locale_folders": list(self.unlisted_locale_folders),
+            "locales": {loc: t.to_json() for loc, t in self.locales.items()},
+        }
 
 
 def iter_po_files(config: ProjectConfig) -> Iterator[Path]:

@@ -10,26 +10,42 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from plainlang import __version__
-from plainlang.config import ProjectConfig, load_config, normalize_locale
+from plainlang.config import ProjectConfig, normalize_locale
 from plainlang.errors import PlainlangError, UsageError, display_path
+
+if TYPE_CHECKING:
+    from plainlang.build import BuildOptions, BuildReport
+    from plainlang.project import Project
 
 
 class Context:
+    """What every command gets: the project (found and loaded on first use) and --debug."""
+
     def __init__(self, project: Path, debug: bool) -> None:
-        self.project = project
+        self.project_dir = project
         self.debug = debug
-        self._config: ProjectConfig | None = None
+        self._project: Project | None = None
+
+    @property
+    def project(self) -> Project:
+        """The project ``--project`` (or the current folder) is in, found as git does."""
+        if self._project is None:
+            from plainlang.project import Project
+
+            self._project = Project.load(self.project_dir)
+            if self._project.root != self.project_dir.resolve():
+                # Found in a folder above: say which project this is about.
+                click.echo(f"plainlang: project {self._project.root}", err=True)
+        return self._project
 
     @property
     def config(self) -> ProjectConfig:
-        if self._config is None:
-            self._config = load_config(self.project)
-        return self._config
+        return self.project.config
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -53,13 +69,16 @@ def _echo_changes(changes: Sequence[Any], root: Path, verb: str = "wrote") -> No
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="The project folder (where plainlang.toml is).",
+    help="The project folder (where plainlang.toml is, or a folder inside it).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="plainlang")
 @click.pass_context
 def cli(ctx: click.Context, project: Path, debug: bool) -> None:
     """Write a case once; print it in plain words in every language its readers speak.
+
+    The project is the folder holding plainlang.toml: the current folder (or --project
+    DIR) or the nearest folder above it, as git finds a repository.
 
     \b
     A typical round:
@@ -201,47 +220,18 @@ def stats(
     Example:
       plainlang stats --json --min-coverage 80
     """
-    from plainlang.catalogs import stats as do_stats
-    from plainlang.catalogs import unlisted_locale_folders
-
-    config = ctx.config
-    chosen = config.chosen_locales(locales)
-    rows = do_stats(config, chosen)
-    unlisted = [display_path(f, config.root) for f in unlisted_locale_folders(config)]
-    for folder in unlisted:
+    result = ctx.project.stats(locales)
+    for folder in result.unlisted_locale_folders:
         click.echo(
             f"{folder}: warning: a locale folder plainlang.toml does not list: not counted, "
             f'checked or built (add "{Path(folder).name}" to locales in [project])',
             err=True,
         )
-    totals: dict[str, list[int]] = {}
-    for row in rows:
-        t = totals.setdefault(row.locale, [0, 0, 0, 0])
-        t[0] += row.total
-        t[1] += row.translated
-        t[2] += row.fuzzy
-        t[3] += row.untranslated
-    below = [
-        loc
-        for loc, t in totals.items()
-        if min_coverage is not None and t[0] and 100.0 * t[1] / t[0] < min_coverage
-    ]
+    rows = result.catalogs
+    totals = result.locales
+    below = result.below(min_coverage) if min_coverage is not None else []
     if as_json:
-        payload = {
-            "catalogs": [row.to_json() for row in rows],
-            "unlisted_locale_folders": unlisted,
-            "locales": {
-                loc: {
-                    "total": t[0],
-                    "translated": t[1],
-                    "fuzzy": t[2],
-                    "untranslated": t[3],
-                    "percent": round(100.0 * t[1] / t[0], 1) if t[0] else 100.0,
-                }
-                for loc, t in totals.items()
-            },
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -260,15 +250,14 @@ def stats(
                 f"{row.percent:.0f}",
             )
         for loc, t in totals.items():
-            pct = 100.0 * t[1] / t[0] if t[0] else 100.0
             table.add_row(
                 f"[bold]{loc}[/bold]",
                 "[bold]all[/bold]",
-                str(t[1]),
-                str(t[2]),
-                str(t[3]),
+                str(t.translated),
+                str(t.fuzzy),
+                str(t.untranslated),
                 "",
-                f"[bold]{pct:.0f}[/bold]",
+                f"[bold]{t.percent:.0f}[/bold]",
             )
         Console(width=100).print(table)
     if below:
@@ -317,23 +306,23 @@ def check(
       plainlang check --fail-on warning --report build/check-report.html
     """
     from plainlang.checks.diagnostics import Severity
-    from plainlang.checks.project import check_files, check_project, report_html, report_markdown
+    from plainlang.checks.project import check_files, report_html, report_markdown
     from plainlang.fsio import write_text_atomic
 
-    config = None
-    root = ctx.project
+    root = ctx.project_dir
     if paths:
         try:
-            config = ctx.config
-            root = config.root
+            project = ctx.project
         except UsageError:
-            config = None  # any gettext catalog, outside a plainlang project
-        result = check_files(
-            [p if p.is_absolute() else Path.cwd() / p for p in paths], config, root
-        )
+            # any gettext catalog, outside a plainlang project
+            files = [p if p.is_absolute() else Path.cwd() / p for p in paths]
+            result = check_files(files, None, root)
+        else:
+            root = project.root
+            result = project.check(paths)
     else:
-        config = ctx.config
-        result = check_project(config)
+        root = ctx.project.root
+        result = ctx.project.check()
     threshold = Severity.parse(fail_on)
     shown = [d for d in result.diagnostics if not quiet or d.severity >= threshold]
     if as_json:
@@ -375,6 +364,22 @@ def _in_ci() -> bool:
 @click.option("--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
 @click.option("--layout", "layouts", multiple=True, help="Only this layout (repeatable).")
 @click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="What to make (repeatable): pdf, or another registered format "
+    "[default: formats in [project] of plainlang.toml, else pdf].",
+)
+@click.option(
+    "--print",
+    "prints",
+    multiple=True,
+    metavar="PROFILE",
+    help="Also make the print versions of this profile (repeatable), where available.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(0, 256),
@@ -382,7 +387,7 @@ def _in_ci() -> bool:
     help="Worker processes [default: every core].",
 )
 @click.option(
-    "--force", is_flag=True, help="Rebuild even the leaflets whose inputs did not change."
+    "--force", is_flag=True, help="Rebuild even the outputs whose inputs did not change."
 )
 @click.option(
     "--strict", is_flag=True, help="Exit 1 on any warning (WeasyPrint messages included)."
@@ -399,19 +404,13 @@ def _in_ci() -> bool:
 @click.option(
     "--skip-below-coverage", is_flag=True, help="With --min-coverage: skip those leaflets, exit 0."
 )
-@click.option("--dry-run", is_flag=True, help="Print the planned PDF paths, one a line, and stop.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the planned output paths, one a line, and stop."
+)
 @click.option(
     "--keep-html",
     is_flag=True,
     help="Also write the HTML beside each PDF (render it with weasyprint).",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(["pdf", "images", "html"]),
-    help="Also make: images (phone slides for messaging apps, build/images/), html (one "
-    "self-contained web page, build/html/); made with the phone leaflet (repeatable).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @pass_ctx
@@ -421,6 +420,8 @@ def build(
     locales: tuple[str, ...],
     audiences: tuple[str, ...],
     layouts: tuple[str, ...],
+    formats: tuple[str, ...],
+    prints: tuple[str, ...],
     jobs: int,
     force: bool,
     strict: bool,
@@ -429,48 +430,45 @@ def build(
     skip_below_coverage: bool,
     dry_run: bool,
     keep_html: bool,
-    formats: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """PDFs for every case x locale x audience x layout.
+    """PDFs for every case x locale x audience x layout, and the other chosen formats.
 
     Output: build/pdf/<locale>/<case>-<audience>-<layout>.pdf, and build/manifest.json.
+    Other formats, where available, write build/<format>/<locale>/...
 
-    Only leaflets whose inputs changed are made again (see build/manifest.json); a failure
-    in one leaflet is reported and the others go on. Exit 1 when any leaflet failed.
+    Only outputs whose inputs changed are made again (see build/manifest.json); a failure
+    in one is reported and the others go on. Exit 1 when any failed.
 
     \b
     Examples:
       plainlang build
       plainlang build --case right-to-know --locale qu --layout trifold --keep-html
-      plainlang build --dry-run --shard 1/3
-      plainlang build --format images --format html
+      plainlang build --format pdf --dry-run --shard 1/3
+      plainlang build --format images --format html --layout phone
     """
-    from plainlang.build import BuildOptions, parse_shard, plan
-
-    options = BuildOptions(
-        cases=cases,
-        locales=locales,
-        audiences=audiences,
-        layouts=layouts,
+    project = ctx.project
+    options = project.build_options(
+        cases,
+        locales,
+        audiences,
+        layouts,
+        formats,
         jobs=jobs,
         force=force,
         strict=strict,
-        keep_html=keep_html,
-        shard=parse_shard(shard) if shard else None,
+        shard=shard,
         min_coverage=min_coverage,
-        coverage_action="skip" if skip_below_coverage else "fail",
-        # TEMPORARY (issue 14) until the format registry: PDFs are always made.
-        formats=tuple(sorted({f for f in formats if f != "pdf"})),
+        skip_below_coverage=skip_below_coverage,
+        keep_html=keep_html,
+        prints=prints,
     )
-    config = ctx.config
     if dry_run:
-        from plainlang.catalogs import load_cases
-
-        for leaflet in plan(config, load_cases(config, cases or None), options):
-            click.echo(leaflet.relpath())
+        for target in project.plan(options):
+            for path in target.paths:
+                click.echo(path)
         return
-    report = _run_build(config.root, options)
+    report = run_build(project, options)
     for warning in report.warnings:
         click.echo(warning, err=True)
     if as_json:
@@ -482,21 +480,20 @@ def build(
     raise SystemExit(report.exit_code(options))
 
 
-def _run_build(root: Path, options: Any) -> Any:
-    from plainlang.build import build as do_build
-
+def run_build(project: Project, options: BuildOptions, verb: str = "building") -> BuildReport:
+    """Run a build with progress: a line per output in CI, a bar on a terminal."""
     if _in_ci():
 
         def plain(result: Any, done: int, total: int) -> None:
             if result.status != "skipped":
                 # The reason of a failure is in the summary below, once.
-                click.echo(f"[{done}/{total}] {result.status}: {result.path}", err=True)
+                click.echo(f"[{done}/{total}] {result.status}: {result.relpath}", err=True)
 
-        return do_build(root, options, plain)
+        return project.run(options, plain)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("[bold]building"),
+        TextColumn(f"[bold]{verb}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -506,44 +503,47 @@ def _run_build(root: Path, options: Any) -> Any:
         task = bar.add_task("", total=None)
 
         def update(result: Any, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=result.leaflet.name)
+            bar.update(task, completed=done, total=total, description=result.target.name)
             if result.status == "failed":
-                bar.console.print(f"[red]failed[/red] {result.path}: {result.error}")
+                bar.console.print(f"[red]failed[/red] {result.relpath}: {result.error}")
 
-        return do_build(root, options, update)
+        return project.run(options, update)
 
 
-def _print_build_summary(report: Any) -> None:
+def print_failures(report: BuildReport) -> None:
+    """One line per output that failed or was held back, naming what it is."""
+    for result in report.results:
+        if result.status in ("failed", "below-coverage"):
+            t = result.target
+            what = [f"case {t.case}", f"locale {t.locale}"]
+            what += [f"{name} {getattr(t, name)}" for name in ("audience", "layout", "variant")
+                     if getattr(t, name)]
+            click.echo(
+                f"{result.relpath}: {result.status}: {', '.join(what)}: {result.error}", err=True
+            )
+
+
+def _print_build_summary(report: BuildReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(stderr=False, width=110)
+    print_failures(report)
+    kinds = list(dict.fromkeys(r.kind for r in report.results))
+    table = Table(title="Leaflets" if kinds in ([], ["pdf"]) else "Outputs", show_edge=True)
+    columns = ["locale", "built", "skipped", "failed", "below coverage", "coverage %"]
+    columns.append("with fallbacks")
+    if len(kinds) > 1:
+        columns.insert(0, "output")
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("locale", "output") else "right")
+    groups: dict[tuple[str, str], list[Any]] = {}
     for result in report.results:
-        if result.status in ("failed", "below-coverage"):
-            lf = result.leaflet
-            click.echo(
-                f"{result.path}: {result.status}: case {lf.case}, locale {lf.locale}, "
-                f"audience {lf.audience}, layout {lf.layout}: {result.error}",
-                err=True,
-            )
-    table = Table(title="Leaflets", show_edge=True)
-    for col in (
-        "locale",
-        "built",
-        "skipped",
-        "failed",
-        "below coverage",
-        "coverage %",
-        "with fallbacks",
-    ):
-        table.add_column(col, justify="left" if col == "locale" else "right")
-    by_locale: dict[str, list[Any]] = {}
-    for result in report.results:
-        by_locale.setdefault(result.leaflet.locale, []).append(result)
-    for locale, rows in by_locale.items():
+        groups.setdefault((result.kind, result.target.locale), []).append(result)
+    for (kind, locale), rows in groups.items():
         built = [r for r in rows if r.status in ("built", "skipped")]
         mean = sum(r.coverage for r in built) / len(built) if built else 0.0
-        table.add_row(
+        cells = [
             locale,
             str(sum(r.status == "built" for r in rows)),
             str(sum(r.status == "skipped" for r in rows)),
@@ -551,7 +551,8 @@ def _print_build_summary(report: Any) -> None:
             str(sum(r.status == "below-coverage" for r in rows)),
             f"{mean:.0f}",
             str(sum(1 for r in rows if r.counts.get("fallback", 0) or r.counts.get("source", 0))),
-        )
+        ]
+        table.add_row(*([kind] if len(kinds) > 1 else []), *cells)
     console.print(table)
     click.echo(
         f"{len(report.by_status('built'))} built, {len(report.by_status('skipped'))} up to date, "
@@ -638,3 +639,9 @@ cli.add_command(serve)
 from plainlang.cli_audio import audio  # noqa: E402
 
 cli.add_command(audio)
+
+# Commands that make and shape a project.
+from plainlang.cli_project import new_project, theme  # noqa: E402
+
+cli.add_command(new_project)
+cli.add_command(theme)

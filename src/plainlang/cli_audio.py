@@ -14,8 +14,12 @@ import click
 
 
 def _project(obj: Any) -> Path:
-    """The ``--project`` folder of the ``plainlang`` group (the current folder if none)."""
-    return Path(getattr(obj, "project", Path(".")))
+    """The project folder of the ``plainlang`` group: the one holding ``plainlang.toml``,
+    found from ``--project`` (or the current folder) upwards."""
+    if obj is None:  # the command run on its own, outside the group
+        return Path(".")
+    root: Path = obj.project.root
+    return root
 
 
 @click.group()

@@ -2,20 +2,29 @@
 
 Plain :class:`click.Command` objects that ``plainlang.cli`` adds to its group. Like the
 rest of the CLI they parse arguments, call the library and print; they reach the project
-folder through the group's context object (``ctx.obj.project``).
+(a :class:`plainlang.Project`, found and loaded once) through the group's context object
+(``ctx.obj.project``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from plainlang.project import Project
 
-def _project(obj: Any) -> Path:
-    """The ``--project`` folder of the ``plainlang`` group (the current folder if none)."""
-    return Path(getattr(obj, "project", Path(".")))
+
+def _project(obj: Any) -> Project:
+    """The project of the ``plainlang`` group (``--project``, else the current folder)."""
+    if obj is None:  # the command run on its own, outside the group
+        from plainlang.cli import Context
+
+        obj = Context(Path("."), debug=False)
+    project: Project = obj.project
+    return project
 
 
 @click.command()
@@ -32,29 +41,54 @@ def _project(obj: Any) -> Path:
     default=None,
     help="Language of headings and legend [default: the locale under review].",
 )
+@click.option("--force", is_flag=True, help="Make every proof again, even those up to date.")
+@click.option(
+    "--pivot",
+    default=None,
+    metavar="LOCALE",
+    help="Also show each text in this locale, e.g. Spanish for Quechua reviewers.",
+)
 @click.pass_obj
 def proof(
-    obj: Any, locales: tuple[str, ...], cases: tuple[str, ...], ui_locale: str | None
+    obj: Any,
+    locales: tuple[str, ...],
+    cases: tuple[str, ...],
+    ui_locale: str | None,
+    force: bool,
+    pivot: str | None,
 ) -> None:
     """Bilingual review PDFs, to print and correct by hand.
 
     Writes build/proof/<locale>/<case-id>-proof.pdf: source and translation side by side,
     entry by entry, each with its status in words (translated, draft, fallback, not
     translated), its place in the case file, and a box for the reviewer's correction.
+    Like the leaflets, a proof is made again only when its inputs changed (case, catalogs,
+    proof template and stylesheet, --ui-locale); --force makes them all.
 
     \b
     Examples:
       plainlang proof --locale qu
       plainlang proof --locale qu --case right-to-know --ui-locale es
+      plainlang proof --locale qu --pivot es    # source, Spanish and Quechua side by side
     """
+    from plainlang.cli import print_failures, run_build
     from plainlang.errors import display_path
-    from plainlang.proof import ProofOptions, write_proofs
+    from plainlang.proof import ProofOptions, build_options
 
-    root = _project(obj)
-    options = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale)
-    for result in write_proofs(root, options):
-        counts = ", ".join(f"{n} {status}" for status, n in result.counts.items() if n)
-        click.echo(f"wrote {display_path(result.path, root)} ({result.pages} pages; {counts})")
+    project = _project(obj)
+    wanted = ProofOptions(locales=locales, cases=cases, ui_locale=ui_locale, pivot=pivot)
+    options = build_options(wanted, force=force)
+    report = run_build(project, options, verb="proofs")
+    print_failures(report)
+    for result in report.by_status("built"):
+        rows = result.fields.get("rows", {})
+        counts = ", ".join(f"{n} {status}" for status, n in rows.items() if n)
+        where = display_path(result.path, project.root)
+        click.echo(f"wrote {where} ({result.pages} pages; {counts})")
+    unchanged = len(report.by_status("skipped"))
+    if unchanged:
+        click.echo(f"{unchanged} proof(s) already up to date")
+    raise SystemExit(report.exit_code(options))
 
 
 @click.command()
@@ -92,13 +126,11 @@ def preview(
       plainlang preview right-to-know --locale qu --audience youth --layout phone
     """
     from plainlang.errors import display_path
-    from plainlang.preview import PreviewRequest, preview_pages
 
-    root = _project(obj)
-    request = PreviewRequest(case=case, locale=locale, audience=audience, layout=layout)
-    result = preview_pages(root, request, out_dir=out_dir, dpi=dpi)
+    project = _project(obj)
+    result = project.preview(case, locale, audience, layout, out_dir=out_dir, dpi=dpi)
     for path in result.pngs:
-        click.echo(display_path(path, root))
+        click.echo(display_path(path, project.root))
 
 
 @click.command()

@@ -2,17 +2,23 @@
 
 Language names come from Babel (CLDR) first, then langcodes, then the config; plural forms
 from Babel, else the config. A locale that none of them knows is a config error, not a guess.
+
+Layouts and audiences are data: the shipped theme describes its own in ``theme.toml``
+(:data:`plainlang.theme.THEME_DATA`) with the keys a project uses in its ``[layouts.<name>]``
+and ``[audiences.<name>]`` tables; a project's table changes the keys it sets, or adds a
+layout or an audience. Every bad value is a ConfigError at the line of its key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +29,8 @@ from plainlang.printing import SHIPPED_PROFILES, PrintProfile, parse_print_profi
 from plainlang.theme import Theme
 
 CONFIG_NAME = "plainlang.toml"
-KNOWN_LAYOUTS = ("trifold", "flyer", "phone")
-DEFAULT_AUDIENCES = ("youth", "women", "municipality")
+#: What ``plainlang build`` makes when neither ``--format`` nor ``[project] formats`` says.
+DEFAULT_FORMATS = ("pdf",)
 
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 
@@ -60,6 +66,83 @@ class LocaleInfo:
 
 
 @dataclass(frozen=True)
+class FitChoice:
+    """Something the layout fitter may change, roomiest option first (see :mod:`plainlang.fit`).
+
+    The template reads the chosen option as ``leaflet.choice(name)``. ``part`` is the class
+    of the element that must fit, ``within`` how: ``column`` (not split), ``page`` (on one
+    page) or ``leaflet`` (the whole leaflet in its pages; no part).
+    """
+
+    name: str
+    options: tuple[str, ...]
+    part: str | None
+    within: str
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    """One layout: its template and stylesheet (theme paths), page size and page count.
+
+    ``pages`` is the most it holds; the page count is a multiple of ``page_step`` (a
+    booklet: ``pages = 16``, ``page_step = 4``). A ``grow`` layout is one page as tall as
+    its content, ``size`` giving the width and the smallest height.
+    """
+
+    name: str
+    template: str
+    stylesheet: str
+    size: str
+    pages: int
+    page_step: int = 1
+    grow: bool = False
+    fit: tuple[FitChoice, ...] = ()
+
+    def sheet_pages(self, pages: int) -> int:
+        """The pages a leaflet of ``pages`` is printed with: the next multiple of ``page_step``.
+
+        >>> LayoutSpec("booklet", "-", "-", "A5", pages=16, page_step=4).sheet_pages(6)
+        8
+        """
+        return -(-pages // self.page_step) * self.page_step
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One step of the "what to do next" box: a pictogram and the words that say it."""
+
+    pictogram: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    """One audience: who it is (``label``, a ui string), its theme, pictogram and texts."""
+
+    name: str
+    label: str
+    theme: str
+    pictogram: str
+    callout_label: str
+    next_steps_heading: str
+    next_steps: tuple[NextStep, ...]
+    next_steps_note: str
+
+
+@dataclass(frozen=True)
+class UiString:
+    """A text from the config or the theme's data that leaflets print: a ``ui`` msgid.
+
+    ``location`` is the line it is written on (``plainlang.toml:12`` or
+    ``templates/theme.toml:40``), ``comment`` what a translator needs to know.
+    """
+
+    msgid: str
+    location: SourceLocation
+    comment: str
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A parsed ``plainlang.toml`` plus the project folder it lives in."""
 
@@ -75,7 +158,13 @@ class ProjectConfig:
     contact: str | None = None
     checks: Mapping[str, Any] = field(default_factory=dict)
     build: Mapping[str, Any] = field(default_factory=dict)
-    layout_options: Mapping[str, Any] = field(default_factory=dict)
+    layout_specs: Mapping[str, LayoutSpec] = field(default_factory=dict)
+    audience_specs: Mapping[str, AudienceSpec] = field(default_factory=dict)
+    ui_strings: tuple[UiString, ...] = ()
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    #: Where some keys are in ``plainlang.toml`` (``"project.formats"``), for errors that
+    #: later stages find in their values.
+    locations: Mapping[str, SourceLocation] = field(default_factory=dict)
     #: The lines of plainlang.toml, for errors found after parsing that name a key's line.
     config_lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
@@ -109,6 +198,50 @@ class ProjectConfig:
     @property
     def build_dir(self) -> Path:
         return self.root / "build"
+
+    def layout(self, name: str) -> LayoutSpec:
+        """The spec of layout ``name`` (shipped or the project's); a UsageError if none."""
+        spec = self.layout_specs.get(name)
+        if spec is None:
+            raise UsageError(
+                f"{name} is not a layout",
+                hint=f"choose from: {', '.join(self.layout_specs)}, or add [layouts.{name}]",
+            )
+        return spec
+
+    def audience(self, name: str) -> AudienceSpec:
+        """The spec of audience ``name``; a UsageError if the project has no such audience."""
+        spec = self.audience_specs.get(name)
+        if spec is None:
+            raise UsageError(
+                f"{name} is not an audience of this project",
+                hint=f"choose from: {', '.join(self.audiences)}",
+            )
+        return spec
+
+    def language_name(self, code: str, in_locale: str) -> str:
+        """The name of language ``code`` as a text in language ``in_locale`` writes it.
+
+        CLDR's name (through Babel) where it has one, else the language's own name (the
+        configured autonym): a Spanish leaflet says "inglés", a Quechua one "Español Simi",
+        an Aymara one (CLDR has no Aymara names) "español". Never English by default.
+        """
+        code = normalize_locale(code)
+        own = self.locale_info.get(code)
+        if own is None:
+            try:
+                own = self.locale(code)
+            except (ConfigError, UsageError):
+                return code
+        if normalize_locale(in_locale) == code:
+            return own.name
+        babel_locale = _babel_locale(normalize_locale(in_locale))
+        if babel_locale is not None:
+            names = babel_locale.languages
+            found = names.get(code) or names.get(code.split("_")[0])
+            if found:
+                return str(found)
+        return own.name
 
     def locale(self, code: str) -> LocaleInfo:
         """The info for ``code``, configured or known to CLDR/langcodes; else a ConfigError."""
@@ -180,6 +313,16 @@ def _babel_locale(code: str) -> Any:
         return Locale.parse(code)
     except (UnknownLocaleError, ValueError):
         return None
+
+
+def is_locale_code(code: str) -> bool:
+    """Whether ``code`` is written like a locale (``es``, ``qu``, ``pt_BR``, ``sr_Latn``)."""
+    return bool(_LOCALE_RE.match(normalize_locale(code)))
+
+
+def langcodes_names(code: str) -> tuple[str, str] | None:
+    """The language's own name and its English name, from langcodes; None if it has none."""
+    return _langcodes_names(normalize_locale(code))
 
 
 def _langcodes_names(code: str) -> tuple[str, str] | None:
@@ -338,7 +481,9 @@ class _Lines:
         self.lines = text.splitlines()
 
     def _table_start(self, table: str) -> int:
-        pattern = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+        pattern = re.compile(
+            r"^\s*\[\[?\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]"
+        )
         for i, line in enumerate(self.lines):
             if pattern.match(line):
                 return i
@@ -445,11 +590,20 @@ SCHEMA = Table(
                     pattern=_NAME,
                     hint="lower-case letters, digits or '-'",
                 ),
-                "layouts": Key("strings", unique=True, choices=KNOWN_LAYOUTS, what="layout"),
+                "layouts": Key(
+                    "strings",
+                    unique=True,
+                    pattern=_NAME,
+                    hint="lower-case letters, digits or '-'",
+                ),
                 "publisher": Key("str"),
                 "author": Key("str"),
                 "contact": Key("str"),
                 "date": Key("date"),
+                # Which formats exist is the build's registry's to say; here only the shape.
+                "formats": Key(
+                    "strings", unique=True, pattern=_NAME, hint='e.g. formats = ["pdf", "audio"]'
+                ),
             }
         ),
         "locales": Table(
@@ -474,24 +628,20 @@ SCHEMA = Table(
                 **_CHECKS_KEYS,
                 "locales": Table(each=Table(_CHECKS_KEYS), each_what="locale"),
                 "plain": Table(
-                    {**_PLAIN_KEYS, "avoid_words_dir": Key("str")},
+                    {
+                        **_PLAIN_KEYS,
+                        "avoid_words_dir": Key("str"),
+                        "avoid_words_shipped": Key("bool"),
+                    },
                     each=Table(_PLAIN_KEYS),
                     each_what="language",
                 ),
             }
         ),
-        "layouts": Table(
-            each=Table(
-                {
-                    "template": Key("str"),
-                    "stylesheet": Key("str"),
-                    "size": Key("str"),
-                    "pages": Key("int", low=1, high=100),
-                }
-            ),
-            each_pattern=_NAME,
-            each_what="layout",
-        ),
+        # Layouts and audiences merge the theme's theme.toml with the project's tables
+        # key by key, and are checked there, each error at its own file and line.
+        "layouts": Table(external=True),
+        "audiences": Table(external=True),
     }
 )
 
@@ -694,6 +844,465 @@ def source_date_epoch(environ: Mapping[str, str] | None = None) -> dt.datetime |
         ) from exc
 
 
+# -- layouts and audiences ------------------------------------------------------------------
+
+_KIND_OF_TYPE = {str: "str", int: "int", bool: "bool", float: "number", list: "strings"}
+
+
+def _check_keys(
+    data: Mapping[str, Any], allowed: Mapping[str, Any], table: str, lines: _Lines
+) -> None:
+    """A theme table's keys (``theme.toml``'s or the project's) checked as :data:`SCHEMA`'s
+    are: an unknown key with the closest known one, a wrong type, each at its line."""
+    for key, value in data.items():
+        if key not in allowed:
+            message, hint = _unknown("key", key, allowed)
+            raise ConfigError(f"{message} in [{table}]", lines.of(table, key), hint=hint)
+        problem = _value_problem(value, Key(_KIND_OF_TYPE[allowed[key]]))
+        if problem:
+            raise ConfigError(f"'{key}' in [{table}] {problem}", lines.of(table, key))
+
+
+_LAYOUT_KEYS = {
+    "template": str,
+    "stylesheet": str,
+    "size": str,
+    "pages": int,
+    "page_step": int,
+    "grow": bool,
+    "fit": list,
+}
+_FIT_KEYS = {"name": str, "options": list, "part": str, "within": str}
+_FIT_WITHIN = ("column", "page", "leaflet")
+_AUDIENCE_KEYS = {
+    "label": str,
+    "theme": str,
+    "pictogram": str,
+    "callout_label": str,
+    "next_steps_heading": str,
+    "next_steps": list,
+    "next_steps_note": str,
+}
+_NEXT_STEP_KEYS = {"pictogram": str, "text": str}
+#: What a translator is told about each text of an audience (``#.`` in ui.pot).
+AUDIENCE_TEXT_COMMENTS = {
+    "label": "who the leaflet is for, printed in a band at the top of the cover; "
+    "about 30 characters.",
+    "callout_label": "label of a box written for one audience; short (about 30 characters).",
+    "next_steps_heading": 'heading of the "what to do next" box; short.',
+    "next_steps": 'one step of the "what to do next" box, beside a pictogram; one sentence.',
+    "next_steps_note": 'at the end of the "what to do next" box; short.',
+}
+#: Most pages a layout may have (a 16-page booklet is the largest the theme plans for).
+MAX_LAYOUT_PAGES = 64
+_NAME_RE = re.compile(r"[a-z][a-z0-9-]*")
+_CLASS_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_CHOICE_RE = re.compile(r"[a-z][a-z0-9_]*")
+_OPTION_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt|pc|px)"
+_PAGE_SIZE_RE = re.compile(
+    rf"(?:(?:A[3-6]|B[4-5]|JIS-B[4-5]|letter|legal|ledger)(?:\s+(?:portrait|landscape))?"
+    rf"|{_LENGTH}(?:\s+{_LENGTH})?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where an entry's key was written: a file's lines and the table it is in."""
+
+    lines: _Lines
+    table: str
+    ref: str  # the file as a ui string's reference names it
+
+    def of(self, key: str | None = None) -> SourceLocation:
+        return self.lines.of(self.table, key)
+
+    def ref_line(self, key: str, text: str) -> SourceLocation:
+        """The line of ``text`` under ``key`` (an item of an array), for a PO reference."""
+        start = self.of(key).line or 1
+        quoted = (f'"{text}"', f"'{text}'")
+        for i in range(start - 1, len(self.lines.lines)):
+            if any(q in self.lines.lines[i] for q in quoted):
+                return SourceLocation(self.ref, i + 1)
+        return SourceLocation(self.ref, start)
+
+
+@dataclass(frozen=True)
+class _ThemeData:
+    layouts: dict[str, Any]
+    audiences: dict[str, Any]
+    audience_defaults: dict[str, Any]
+    lines: _Lines
+    ref: str
+
+
+def _theme_data(theme: Theme) -> _ThemeData:
+    """The shipped theme's ``theme.toml``, parsed (once per file content)."""
+    path = theme.data_file()
+    return _parse_theme_data(path.read_text(encoding="utf-8"), str(path), theme.ref(path.name))
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_theme_data(text: str, shown: str, ref: str) -> _ThemeData:
+    lines = _Lines(Path(shown), text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", SourceLocation(shown)) from exc
+    return _ThemeData(
+        layouts=data.get("layouts", {}),
+        audiences=data.get("audiences", {}),
+        audience_defaults=data.get("audience_defaults", {}),
+        lines=lines,
+        ref=ref,
+    )
+
+
+def _merged_entries(
+    kind: str,
+    shipped: Mapping[str, Any],
+    shipped_where: Callable[[str], _Where],
+    own: Any,
+    own_lines: _Lines,
+) -> dict[str, dict[str, tuple[Any, _Where]]]:
+    """Entries by name, each key with its value and where it was written.
+
+    The project's table of a shipped name changes only the keys it sets.
+    """
+    if not isinstance(own, dict):
+        raise ConfigError(f"[{kind}] must be a table of tables", own_lines.of(kind))
+    entries: dict[str, dict[str, tuple[Any, _Where]]] = {}
+    for name, table in shipped.items():
+        where = shipped_where(name)
+        entries[name] = {key: (value, where) for key, value in table.items()}
+    for name, table in own.items():
+        where = _Where(own_lines, f"{kind}.{name}", CONFIG_NAME)
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{kind}.{name}] must be a table", where.of())
+        if not _NAME_RE.fullmatch(name):
+            raise ConfigError(
+                f"{kind[:-1]} name '{name}' must be lower-case letters, digits or '-'",
+                where.of(),
+            )
+        entry = entries.setdefault(name, {})
+        entry.update({key: (value, where) for key, value in table.items()})
+    return entries
+
+
+def _entry_keys(entry: Mapping[str, tuple[Any, _Where]], allowed: Mapping[str, Any]) -> None:
+    """Check each key of a merged entry, at its own line: unknown keys, wrong types.
+
+    List values (``fit``, ``next_steps``) are only checked to be lists here; their items
+    are checked where they are read.
+    """
+    by_where: dict[_Where, dict[str, Any]] = {}
+    for key, (value, where) in entry.items():
+        by_where.setdefault(where, {})[key] = value
+    scalars = {k: t for k, t in allowed.items() if t is not list}
+    for where, values in by_where.items():
+        for key, value in values.items():
+            if key not in allowed:
+                message, hint = _unknown("key", key, allowed)
+                raise ConfigError(f"{message} in [{where.table}]", where.of(key), hint=hint)
+            if allowed[key] is list and not isinstance(value, list):
+                raise ConfigError(
+                    f"'{key}' in [{where.table}] must be a list, not {type(value).__name__}",
+                    where.of(key),
+                )
+        _check_keys({k: v for k, v in values.items() if k in scalars}, scalars, where.table,
+                    where.lines)
+
+
+def _theme_file(
+    theme: Theme, rel: str, what: str, where: _Where, key: str, copy_hint: str
+) -> str:
+    if theme.resolve(rel) is None:
+        raise ConfigError(
+            f"{what} '{rel}' is neither in the project's templates/ nor in the shipped theme",
+            where.of(key),
+            hint=f"add templates/{rel}, or start from a shipped one: {copy_hint}",
+        )
+    return rel
+
+
+def _parse_fit(value: Any, where: _Where, layout: str) -> tuple[FitChoice, ...]:
+    choices = []
+    for index, item in enumerate(value, start=1):
+        if not isinstance(item, dict):
+            raise ConfigError(
+                f"fit choice {index} of layout '{layout}' must be a table "
+                "(name, options, part, within)",
+                where.of("fit"),
+            )
+        table = f"{where.table}.fit"
+        lines = where.lines
+        options = item.get("options")
+        _check_keys({k: v for k, v in item.items() if k != "options"}, _FIT_KEYS, table, lines)
+        name = item.get("name")
+        within = item.get("within", "column")
+        part = item.get("part")
+        location = where.of("fit")
+        if not isinstance(name, str) or not _CHOICE_RE.fullmatch(name):
+            raise ConfigError(
+                f"fit choice {index} of layout '{layout}' needs a name: lower-case letters, "
+                "digits or '_'",
+                location,
+            )
+        if (
+            not isinstance(options, list)
+            or not options
+            or not all(isinstance(o, str) and _OPTION_RE.fullmatch(o) for o in options)
+        ):
+            raise ConfigError(
+                f"fit choice '{name}' of layout '{layout}' needs options: a list of names, "
+                "roomiest first",
+                location,
+                hint='e.g. options = ["roomy", "compact"]',
+            )
+        if within not in _FIT_WITHIN:
+            raise ConfigError(
+                f"fit choice '{name}' of layout '{layout}': within is '{within}'",
+                location,
+                hint=f"choose from: {', '.join(_FIT_WITHIN)}",
+            )
+        if within != "leaflet" and not (isinstance(part, str) and _CLASS_RE.fullmatch(part)):
+            raise ConfigError(
+                f"fit choice '{name}' of layout '{layout}' needs a part: the class of the "
+                "element that must fit",
+                location,
+                hint='or within = "leaflet" to fit the whole leaflet in its pages',
+            )
+        choices.append(
+            FitChoice(name, tuple(options), part if within != "leaflet" else None, within)
+        )
+    return tuple(choices)
+
+
+def _parse_layout(
+    name: str, entry: Mapping[str, tuple[Any, _Where]], theme: Theme, table: _Where
+) -> LayoutSpec:
+    _entry_keys(entry, _LAYOUT_KEYS)
+
+    def get(key: str, default: Any = None) -> Any:
+        return entry[key][0] if key in entry else default
+
+    def where(key: str) -> _Where:
+        return entry[key][1] if key in entry else table
+
+    for key in ("size", "pages"):
+        if key not in entry:
+            raise ConfigError(
+                f"layout '{name}' needs '{key}'",
+                table.of(),
+                hint='e.g. size = "A4 landscape" and pages = 2',
+            )
+    template = _theme_file(
+        theme,
+        get("template", f"layouts/{name}.html.j2"),
+        "template",
+        where("template"),
+        "template",
+        "plainlang theme copy layouts/flyer.html.j2",
+    )
+    stylesheet = _theme_file(
+        theme,
+        get("stylesheet", f"css/{name}.css"),
+        "stylesheet",
+        where("stylesheet"),
+        "stylesheet",
+        "plainlang theme copy css/flyer.css",
+    )
+    size = " ".join(str(get("size")).split())
+    if not _PAGE_SIZE_RE.fullmatch(size):
+        raise ConfigError(
+            f"size '{size}' of layout '{name}' is not a page size",
+            where("size").of("size"),
+            hint='write a paper size such as "A4 landscape" or "A5", or "297mm 420mm"',
+        )
+    pages, step = get("pages"), get("page_step", 1)
+    if not 1 <= pages <= MAX_LAYOUT_PAGES:
+        raise ConfigError(
+            f"pages of layout '{name}' is {pages}; a layout has 1 to {MAX_LAYOUT_PAGES} pages",
+            where("pages").of("pages"),
+        )
+    if not 1 <= step <= pages or pages % step:
+        raise ConfigError(
+            f"page_step of layout '{name}' is {step}, which does not divide pages = {pages}",
+            where("page_step").of("page_step"),
+            hint="a booklet of up to 16 pages printed 4 to a sheet: pages = 16, page_step = 4",
+        )
+    grow = bool(get("grow", False))
+    if grow and pages != 1:
+        raise ConfigError(
+            f"layout '{name}' grows to its content, so it has one page, not {pages}",
+            where("pages").of("pages"),
+        )
+    if grow and not re.fullmatch(rf"{_LENGTH}\s+\d+(?:\.\d+)?mm", size):
+        raise ConfigError(
+            f"layout '{name}' grows to its content: its size is a width and the smallest "
+            f"height in mm, not '{size}'",
+            where("size").of("size"),
+            hint='e.g. size = "108mm 192mm"',
+        )
+    fit = _parse_fit(get("fit", []), where("fit"), name)
+    return LayoutSpec(name, template, stylesheet, size, pages, step, grow, fit)
+
+
+def _check_ui_text(value: Any, key: str, where: _Where) -> None:
+    """A ui text goes through gettext like a template's ``_("...")``: ``%`` is ``%%``."""
+    if isinstance(value, str) and "%" in value.replace("%%", ""):
+        raise ConfigError(
+            f"'{key}' in [{where.table}] has a '%': ui texts are gettext format strings",
+            where.of(key),
+            hint="write %% for a percent sign",
+        )
+
+
+def _parse_audience(
+    name: str,
+    entry: Mapping[str, tuple[Any, _Where]],
+    defaults: Mapping[str, tuple[Any, _Where]],
+    theme: Theme,
+    table: _Where,
+) -> tuple[AudienceSpec, list[UiString]]:
+    _entry_keys(entry, _AUDIENCE_KEYS)
+    if "label" not in entry:
+        raise ConfigError(
+            f"audience '{name}' needs a label: who the leaflet is for",
+            table.of(),
+            hint=f"e.g. label = \"For {name}\" (a ui string, translated in ui.po)",
+        )
+    merged = {**defaults, **entry}
+
+    def get(key: str) -> Any:
+        return merged[key][0]
+
+    def where(key: str) -> _Where:
+        return merged[key][1]
+
+    strings: list[UiString] = []
+    for key in ("label", "callout_label", "next_steps_heading", "next_steps_note"):
+        value = get(key)
+        _check_ui_text(value, key, where(key))
+        if value:
+            location = where(key).ref_line(key, value)
+            strings.append(UiString(value, location, AUDIENCE_TEXT_COMMENTS[key]))
+    theme_name = get("theme")
+    if not isinstance(theme_name, str) or not _NAME_RE.fullmatch(theme_name):
+        raise ConfigError(
+            f"theme '{theme_name}' of audience '{name}' must be lower-case letters, digits or '-'",
+            where("theme").of("theme"),
+        )
+    _theme_file(
+        theme,
+        f"css/theme-{theme_name}.css",
+        f"theme '{theme_name}': stylesheet",
+        where("theme"),
+        "theme",
+        "plainlang theme copy css/theme-women.css",
+    )
+
+    def pictogram(value: Any, key: str, at: _Where) -> str:
+        if not isinstance(value, str) or theme.pictogram(value) is None:
+            raise ConfigError(
+                f"pictogram '{value}' of audience '{name}' is not a pictogram of the theme",
+                at.of(key),
+                hint=f"choose from: {', '.join(theme.pictograms())}, "
+                f"or add templates/pictograms/{value}.svg",
+            )
+        return value
+
+    steps = []
+    for item in get("next_steps"):
+        at = where("next_steps")
+        if not isinstance(item, dict) or set(item) != set(_NEXT_STEP_KEYS) or not all(
+            isinstance(v, str) and v for v in item.values()
+        ):
+            raise ConfigError(
+                f"a step of next_steps of audience '{name}' must be "
+                '{ pictogram = "...", text = "..." }',
+                at.of("next_steps"),
+            )
+        _check_ui_text(item["text"], "next_steps", at)
+        steps.append(NextStep(pictogram(item["pictogram"], "next_steps", at), item["text"]))
+        strings.append(
+            UiString(
+                item["text"], at.ref_line("next_steps", item["text"]),
+                AUDIENCE_TEXT_COMMENTS["next_steps"],
+            )
+        )
+    spec = AudienceSpec(
+        name=name,
+        label=get("label"),
+        theme=theme_name,
+        pictogram=pictogram(get("pictogram"), "pictogram", where("pictogram")),
+        callout_label=get("callout_label"),
+        next_steps_heading=get("next_steps_heading"),
+        next_steps=tuple(steps),
+        next_steps_note=get("next_steps_note"),
+    )
+    return spec, strings
+
+
+def _layouts_and_audiences(
+    data: Mapping[str, Any], lines: _Lines, theme: Theme
+) -> tuple[
+    dict[str, LayoutSpec], dict[str, AudienceSpec], dict[str, list[UiString]], list[str]
+]:
+    """The shipped layouts and audiences with the project's tables laid over them.
+
+    Returns the layouts, the audiences (shipped first, in the theme's order), the ui
+    strings each audience prints, and the names of the audiences the project adds.
+    """
+    shipped = _theme_data(theme)
+
+    def shipped_where(kind: str) -> Callable[[str], _Where]:
+        return lambda name: _Where(shipped.lines, f"{kind}.{name}", shipped.ref)
+
+    layout_entries = _merged_entries(
+        "layouts", shipped.layouts, shipped_where("layouts"), data.get("layouts", {}), lines
+    )
+    layouts = {
+        name: _parse_layout(name, entry, theme, _table_of(name, "layouts", entry, lines))
+        for name, entry in layout_entries.items()
+    }
+    own_audiences = data.get("audiences", {})
+    audience_entries = _merged_entries(
+        "audiences", shipped.audiences, shipped_where("audiences"), own_audiences, lines
+    )
+    defaults_where = _Where(shipped.lines, "audience_defaults", shipped.ref)
+    defaults = {key: (value, defaults_where) for key, value in shipped.audience_defaults.items()}
+    audiences: dict[str, AudienceSpec] = {}
+    strings: dict[str, list[UiString]] = {}
+    # What a project's new audience starts from is a ui string too, used or not yet.
+    strings[""] = [
+        UiString(value, defaults_where.ref_line(key, value), AUDIENCE_TEXT_COMMENTS[key])
+        for key, (value, _) in defaults.items()
+        if key in AUDIENCE_TEXT_COMMENTS and isinstance(value, str) and value
+    ]
+    for name, entry in audience_entries.items():
+        audiences[name], strings[name] = _parse_audience(
+            name, entry, defaults, theme, _table_of(name, "audiences", entry, lines)
+        )
+    added = [name for name in own_audiences if name not in shipped.audiences]
+    return layouts, audiences, strings, added
+
+
+def _shipped_audiences(theme: Theme) -> list[str]:
+    return list(_theme_data(theme).audiences)
+
+
+def _table_of(
+    name: str, kind: str, entry: Mapping[str, tuple[Any, _Where]], lines: _Lines
+) -> _Where:
+    """The table an entry's errors without a key point at: the project's, else the shipped."""
+    project = [where for _, where in entry.values() if where.lines is lines]
+    if project or not entry:
+        return _Where(lines, f"{kind}.{name}", CONFIG_NAME)
+    return next(iter(entry.values()))[1]
+
+
 def parse_config(text: str, path: Path) -> ProjectConfig:
     """Parse the text of a ``plainlang.toml`` found at ``path`` (its folder is the project root).
 
@@ -723,14 +1332,44 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
             lines.of("project", "locales"),
             hint="list only the locales you translate into",
         )
-    audiences = tuple(project.get("audiences", DEFAULT_AUDIENCES))
+    theme = Theme(path.parent / "templates")
+    layout_specs, audience_specs, ui_strings, added = _layouts_and_audiences(data, lines, theme)
+    audiences = tuple(project.get("audiences", [*_shipped_audiences(theme), *added]))
     if not audiences:
         raise ConfigError(
             "'audiences' in [project] is empty: no leaflet would be made",
             lines.of("project", "audiences"),
             hint='name at least one, e.g. audiences = ["youth"]',
         )
+    for audience in audiences:
+        if not _NAME_RE.fullmatch(audience):
+            raise ConfigError(
+                f"audience '{audience}' must be lower-case letters, digits or '-'",
+                lines.of("project", "audiences"),
+            )
+        if audience not in audience_specs:
+            raise ConfigError(
+                f"unknown audience '{audience}'",
+                lines.of("project", "audiences"),
+                hint=f"add [audiences.{audience}] with a label, or choose from: "
+                f"{', '.join(audience_specs)}",
+            )
+    for audience in added:
+        if audience not in audiences:
+            raise ConfigError(
+                f"[audiences.{audience}] configures an audience that is not in 'audiences'",
+                lines.of(f"audiences.{audience}"),
+                hint=f"add '{audience}' to audiences in [project], or remove the table",
+            )
     layouts = tuple(project.get("layouts", ["trifold"]))
+    for layout in layouts:
+        if layout not in layout_specs:
+            raise ConfigError(
+                f"unknown layout '{layout}'",
+                lines.of("project", "layouts"),
+                hint=f"add [layouts.{layout}], or choose from: {', '.join(layout_specs)}",
+            )
+    formats = tuple(project.get("formats", DEFAULT_FORMATS))
     contact = project.get("contact")
     if contact and contact.startswith(("http://", "https://")) and len(contact) > MAX_QR_CHARS:
         raise ConfigError(
@@ -780,10 +1419,27 @@ def parse_config(text: str, path: Path) -> ProjectConfig:
         contact=contact,
         checks=data.get("checks", {}),
         build=data.get("build", {}),
-        layout_options=data.get("layouts", {}),
+        layout_specs=layout_specs,
+        audience_specs={name: audience_specs[name] for name in audiences},
+        ui_strings=tuple(string for name in ("", *audiences) for string in ui_strings[name]),
+        formats=formats,
+        locations={"project.formats": lines.of("project", "formats")},
         config_lines=tuple(lines.lines),
         print_profiles=parse_print_profiles(data.get("print", {}), lines.of),
     )
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The folder holding ``plainlang.toml``: ``start`` or its nearest parent, as git does.
+
+    None when neither ``start`` nor any folder above it has one. Anything named
+    ``plainlang.toml`` counts (a folder of that name is an error :func:`load_config` names).
+    """
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_NAME).exists():
+            return candidate
+    return None
 
 
 #: A plainlang.toml is a few dozen lines; more than this is not one.

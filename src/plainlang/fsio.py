@@ -328,4 +328,18 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has exited but is not yet reaped (Linux ``/proc``).
+
+    A worker of a killed build is such a process until its new parent (the init process)
+    collects it, and a slow init (in a container) keeps it so: it writes nothing more.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            fields = stat_file.read().rpartition(b")")[2].split()
+    except OSError:
+        return False
+    return bool(fields) and fields[0] in (b"Z", b"X")

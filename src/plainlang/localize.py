@@ -9,14 +9,15 @@ else had it). Leaflets print what they used, so nobody mistakes a draft for a ch
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
-from plainlang.catalogs import load_po, needs_translation, po_path
+from plainlang.catalogs import load_po, load_theme_ui, needs_translation, po_path, usable
 from plainlang.config import ProjectConfig
 from plainlang.content import Case, Segment, iter_segments
-from plainlang.po import Catalog, Entry
+from plainlang.po import Catalog
 
 
 class Status(StrEnum):
@@ -77,40 +78,49 @@ class LocalizedCase:
         return 100.0 * counts[Status.TRANSLATED] / total if total else 100.0
 
 
-def usable(
-    message: Entry | None, allow_fuzzy: bool
-) -> tuple[str | tuple[str, ...], bool] | None:
-    """The message's text (a tuple for plurals) and whether it is a draft; None if unusable.
-
-    A fuzzy entry is a draft only where drafts are allowed, and never when it carries a
-    previous msgid (``#|``): that translation was made for a text that has since changed,
-    and printing it would print something the source no longer says.
-    """
-    if message is None:
-        return None
-    if message.fuzzy and (not allow_fuzzy or message.has_previous):
-        return None
-    if message.msgid_plural is not None:
-        forms = message.strings
-        return (forms, message.fuzzy) if forms and all(forms) else None
-    return (message.msgstr, message.fuzzy) if message.msgstr else None
+#: Reads the PO file at a path for a domain; None when there is none.
+CatalogLoader = Callable[[Path, str], Catalog | None]
 
 
 class CatalogSet:
-    """The PO catalogs of a project, read once each and kept (one per locale and domain)."""
+    """The PO catalogs of a project, read once each and kept (one per locale and domain).
 
-    def __init__(self, config: ProjectConfig) -> None:
+    ``load`` reads one file; by default straight from disk, in a project session
+    (:class:`plainlang.session.Session`) through the session, which parses each file once
+    for every command and notices when it changes.
+    """
+
+    def __init__(self, config: ProjectConfig, load: CatalogLoader | None = None) -> None:
         self.config = config
+        self._load = load or self._read
         self._cache: dict[tuple[str, str], Catalog | None] = {}
 
+    def _read(self, path: Path, domain: str) -> Catalog | None:
+        return load_po(path, self.config.root, domain=domain) if path.exists() else None
+
+    def theme_ui(self, locale: str) -> Catalog | None:
+        """The shipped theme's ``ui`` catalog of ``locale`` (None when the theme has none)."""
+        key = (locale, "theme:ui")
+        if key not in self._cache:
+            self._cache[key] = load_theme_ui(self.config.theme, locale)
+        return self._cache[key]
+
     def get(self, locale: str, domain: str) -> Catalog | None:
+        """The project's catalog of ``locale`` and ``domain`` (None when it has no such file)."""
         key = (locale, domain)
         if key not in self._cache:
-            path = po_path(self.config, locale, domain)
-            self._cache[key] = (
-                load_po(path, self.config.root, domain=domain) if path.exists() else None
-            )
+            self._cache[key] = self._load(po_path(self.config, locale, domain), domain)
         return self._cache[key]
+
+    def with_config(self, config: ProjectConfig) -> CatalogSet:
+        """The same parsed catalogs under another config of the same project.
+
+        For proofs, whose config allows drafts for the locale under review: the files are
+        the same, only what counts as usable differs, so nothing is parsed twice.
+        """
+        other = CatalogSet(config, self._load)
+        other._cache = self._cache
+        return other
 
 
 def localize(case: Case, locale: str, catalogs: CatalogSet) -> LocalizedCase:

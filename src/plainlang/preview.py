@@ -12,10 +12,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from plainlang.build import BuildOptions, Leaflet, LeafletResult, build
-from plainlang.config import load_config, normalize_locale
+from plainlang.build import BuildOptions, Leaflet, TargetResult, build
+from plainlang.config import normalize_locale
 from plainlang.errors import BuildError, PlainlangError, UsageError
 from plainlang.fsio import write_bytes_atomic
+from plainlang.session import Session
 
 #: pdfium is not thread-safe: every use of it in this process goes through this lock.
 PDFIUM_LOCK = threading.Lock()
@@ -54,7 +55,7 @@ class PreviewResult:
     leaflet: Leaflet
     pdf: Path
     pngs: tuple[Path, ...]
-    build: LeafletResult
+    build: TargetResult
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -112,16 +113,16 @@ def _remove_stale_pages(out_dir: Path, leaflet: Leaflet, keep: list[Path]) -> No
 
 
 def preview_pages(
-    root: Path, request: PreviewRequest, *, out_dir: Path | None = None, dpi: int = 96
+    session: Session, request: PreviewRequest, *, out_dir: Path | None = None, dpi: int = 96
 ) -> PreviewResult:
     """Build the leaflet ``request`` names (if its inputs changed) and write its PNG pages.
 
     A leaflet below its locale's minimum coverage is still made: a preview is for looking
     at work in progress. A leaflet that cannot be made raises its error (exit 1 or 2).
     """
-    config = load_config(root)
+    config = session.config
     leaflet = request.leaflet()
-    if request.case not in {p.stem for p in config.content_dir.glob("*.md")}:
+    if request.case not in session.case_ids():
         raise UsageError(
             f"no case '{request.case}' in content/cases/",
             hint="the case id is the file name without .md",
@@ -131,11 +132,12 @@ def preview_pages(
         locales=(leaflet.locale,),
         audiences=(leaflet.audience,),
         layouts=(leaflet.layout,),
+        outputs=("pdf",),
         jobs=1,
         min_coverage=0.0,
     )
-    report = build(root, options)
-    results = [r for r in report.results if r.leaflet == leaflet]
+    report = build(session, options)
+    results = [r for r in report.results if r.kind == "pdf" and r.leaflet == leaflet]
     if not results:
         raise UsageError(
             f"case {leaflet.case} has no leaflet for audience {leaflet.audience}",

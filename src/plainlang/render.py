@@ -21,8 +21,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from plainlang import __version__
-from plainlang.catalogs import po_path
-from plainlang.config import LocaleInfo, ProjectConfig
+from plainlang.catalogs import ui_chain, usable
+from plainlang.config import AudienceSpec, LayoutSpec, LocaleInfo, ProjectConfig
 from plainlang.content import (
     AudienceBlock,
     Block,
@@ -39,11 +39,10 @@ from plainlang.errors import (
     PlainlangError,
     SourceLocation,
     TemplateError,
-    display_path,
     line_at,
 )
 from plainlang.hyphenate import hyphenator, needs_soft_hyphens
-from plainlang.localize import CatalogSet, LocalizedCase, Status, usable
+from plainlang.localize import CatalogSet, LocalizedCase, Status
 from plainlang.markup import REPLACEMENT, drawable, plain_text, render_inline, text_html
 from plainlang.pictures import picture_url
 from plainlang.theme import TEMPLATE_SUFFIXES
@@ -109,8 +108,28 @@ class BlockView:
 
 
 @dataclass(frozen=True)
+class Pictogram:
+    """A theme pictogram (``pictograms/<name>.svg``): its view box and its drawing."""
+
+    view_box: str
+    drawing: str  # the SVG's content, without its root element
+
+    def svg(self, colour: str) -> Markup:
+        """The pictogram as inline SVG drawn in ``colour`` (its ``currentColor``)."""
+        return Markup(
+            f'<svg viewBox="{escape(self.view_box)}" width="48" height="48" '
+            f'aria-hidden="true" color="{escape(colour)}">{self.drawing}</svg>'
+        )
+
+
+@dataclass(frozen=True)
 class Leaflet:
-    """Everything a leaflet template needs. Text fields are :class:`TextView`."""
+    """Everything a leaflet template needs. Text fields are :class:`TextView`.
+
+    ``audience_spec`` and ``layout_spec`` are the config's description of the audience
+    (label, pictogram, next steps) and the layout (stylesheet, page size); ``choices``
+    are the fitter's (see :mod:`plainlang.fit`), read with :meth:`choice`.
+    """
 
     case_id: str
     locale: LocaleInfo
@@ -137,6 +156,41 @@ class Leaflet:
     voice: Any = None
     generator: str = f"plainlang {__version__}"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    audience_spec: AudienceSpec | None = None
+    layout_spec: LayoutSpec | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)
+    title_size: str = "mid"
+    colours: Mapping[str, str] = field(default_factory=dict)
+    pictograms: Mapping[str, Pictogram] = field(default_factory=dict)
+
+    def choice(self, name: str, default: str = "") -> str:
+        """The fitter's option for choice ``name`` of the layout (``default`` if none)."""
+        return self.choices.get(name, default)
+
+    def pictogram(self, name: str, tone: str = "accent") -> Markup:
+        """Pictogram ``name`` as inline SVG in the theme's colour for ``tone``.
+
+        ``tone`` is where it stands: ``accent`` (on the paper), ``band`` (the cover's
+        audience band) or ``label`` (beside a call-out's label); see
+        :data:`plainlang.theme.PICTOGRAM_TONES`.
+        """
+        found = self.pictograms.get(name)
+        if found is None:
+            raise BuildError(
+                f"no pictogram '{name}' in the theme",
+                hint=f"add templates/pictograms/{name}.svg, or use one of: "
+                f"{', '.join(sorted(self.pictograms))}",
+            )
+        return found.svg(self.colours.get(tone) or self.colours.get("accent", "#000000"))
+
+    @property
+    def page_size(self) -> str:
+        """The CSS page size of the layout (from the config, never from a translation)."""
+        return self.layout_spec.size if self.layout_spec is not None else "A4"
+
+    @property
+    def stylesheet(self) -> str:
+        return self.layout_spec.stylesheet if self.layout_spec is not None else ""
 
     @property
     def has_drafts(self) -> bool:
@@ -177,22 +231,26 @@ def _walk(blocks: Sequence[BlockView]) -> list[BlockView]:
 
 
 class UiTranslations:
-    """gettext for templates: the ``ui`` catalogs along the fallback chain, drafts if allowed.
+    """gettext for templates: the ``ui`` catalogs along the locale's chain, drafts if allowed.
 
-    ``has_drafts`` says whether the leaflet's own ui catalog lends it any draft text, so
-    the leaflet can say so even when its case text is all checked. The methods return the
-    translation as written (placeholders and all); :func:`ui_text` makes it a leaflet's
-    text, and :meth:`translations` gives it every candidate along the chain, with the
-    locale of its catalog, so that text a fallback catalog lends is marked as that
+    The chain is :func:`plainlang.catalogs.ui_chain` (the fallback chain, then the source
+    locale); in each of its locales the project's ``ui.po`` comes first, then the theme's
+    catalog of that locale: a project translation wins, an empty or missing one falls
+    through. Drafts (fuzzy) count only in the leaflet's own locale, where it allows them.
+    ``has_drafts`` says whether the leaflet's own locale lends it any draft ui text, so
+    the leaflet can say so even when its case text is all checked. The methods return
+    the translation as written (placeholders and all); :func:`ui_text` makes it a
+    leaflet's text, and :meth:`translations` gives it every candidate along the chain, with
+    the locale of its catalog, so that text a fallback catalog lends is marked as that
     language (:meth:`lang_of`).
     """
 
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
         config = catalogs.config
         self.chain: list[tuple[Any, bool]] = []
+        self.chain_locales: list[str] = []  # the locale of each catalog of the chain
         #: Where each catalog of the chain is, for warnings that name ui.po:LINE.
         self.paths: list[str] = []
-        self.chain_locales: list[str] = []
 
         def lang_of(code: str) -> str:
             info = config.locale_info.get(code)
@@ -201,47 +259,71 @@ class UiTranslations:
         self._lang_of = lang_of
         self.lang = lang_of(locale)
         self.source_lang = lang_of(config.source_locale)
-        if locale != config.source_locale:
-            for index, loc in enumerate(config.fallback_chain(locale)):
-                catalog = catalogs.get(loc, UI_DOMAIN)
+        own: list[Any] = []
+        for index, loc in enumerate(ui_chain(config, locale)):
+            info = config.locale_info.get(loc)
+            allow_fuzzy = index == 0 and bool(info and info.use_fuzzy)
+            for catalog in (catalogs.get(loc, UI_DOMAIN), catalogs.theme_ui(loc)):
                 if catalog is not None:
-                    info = config.locale_info.get(loc)
-                    self.chain.append((catalog, index == 0 and bool(info and info.use_fuzzy)))
-                    self.paths.append(
-                        display_path(po_path(config, loc, UI_DOMAIN), config.root)
-                    )
+                    self.chain.append((catalog, allow_fuzzy))
+                    self.paths.append(catalog.path)
                     self.chain_locales.append(loc)
-        own = self.chain[0] if self.chain and self.chain[0][1] else None
-        self.has_drafts = own is not None and any(
-            (found := usable(m, True)) is not None and found[1] for m in own[0] if m.msgid
+                    if allow_fuzzy:
+                        own.append(catalog)
+        self.has_drafts = any(
+            (found := self._find(m.msgid, m.msgctxt)) is not None and found[1]
+            for catalog in own
+            for m in catalog
+            if m.msgid or m.msgctxt
         )
+        self.language = self._main_language(locale)
 
-    def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
-        found = self.find(msgid, context)
-        return found[0] if found is not None else None
+    def _find(self, msgid: Any, context: str | None) -> tuple[str | tuple[str, ...], bool] | None:
+        """The translation of ``msgid`` and whether it is a draft, or None."""
+        found = self.find(msgid, context, drafts=True)
+        return (found[0], found[2]) if found is not None else None
 
-    def find(
-        self, msgid: str, context: str | None = None
-    ) -> tuple[str | tuple[str, ...], str] | None:
+    def find(self, msgid: Any, context: str | None = None, *, drafts: bool = False) -> Any:
         """The translation of ``msgid`` and the locale of the catalog that has it, or None.
 
         The audio version reads each ui string with the voice of the language it is in.
+        With ``drafts``, a third item says whether the translation is a draft.
         """
         for (catalog, allow_fuzzy), loc in zip(self.chain, self.chain_locales, strict=True):
             found = usable(catalog.find(msgid, context), allow_fuzzy)
             if found is not None:
-                return found[0], loc
+                return (found[0], loc, found[1]) if drafts else (found[0], loc)
         return None
 
     def lang_of(self, locale: str | None) -> str:
         """The language (BCP 47) of text from ``locale``'s catalog (None: the source)."""
         return self._lang_of(locale) if locale is not None else self.source_lang
 
-    def language(self, msgid: str, context: str | None = None) -> str:
+    def lang_for(self, msgid: str, context: str | None = None) -> str:
         """The language (BCP 47) ``msgid`` is shown in when its first translation along the
         chain is good text: that catalog's, else the source's."""
         first = next(self.translations(msgid, context), None)
         return self.lang_of(first[2] if first is not None else None)
+
+    def _main_language(self, locale: str) -> str:
+        """The locale most of the leaflet's ui text is in (where its strings are found).
+
+        A Quechua leaflet whose ui strings all fall back to Spanish has Spanish sentences:
+        the languages they name are named in Spanish.
+        """
+        answered: Counter[str] = Counter()
+        keys = {m.key for catalog, _ in self.chain for m in catalog}
+        for context, msgid in keys:
+            found = self.find(msgid, context)
+            if found is not None:
+                answered[found[1]] += 1
+        if not answered:
+            return locale
+        return max(answered, key=lambda loc: (answered[loc], -self.chain_locales.index(loc)))
+
+    def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
+        found = self._find(msgid, context)
+        return found[0] if found is not None else None
 
     def translations(
         self, msgid: str, context: str | None = None, n: int | None = None
@@ -484,6 +566,22 @@ class LeafletRenderer:
         if message not in self.warnings:
             self.warnings.append(message)
 
+    @functools.cached_property
+    def pictograms(self) -> dict[str, Pictogram]:
+        """Every pictogram of the theme, read once."""
+        theme = self.config.theme
+        found = {}
+        for name in theme.pictograms():
+            path = theme.pictogram(name)
+            if path is not None:
+                shown = theme.shown(f"pictograms/{name}.svg")
+                found[name] = read_pictogram(path.read_bytes(), shown)
+        return found
+
+    @functools.cache  # noqa: B019 - one renderer per build; it lives as long as the build
+    def palette(self, theme_name: str) -> dict[str, str]:
+        return self.config.theme.palette(theme_name)
+
     @functools.cache  # noqa: B019 - one renderer per build; it lives as long as the build
     def ui_translations(self, locale: str) -> UiTranslations:
         return UiTranslations(self.catalogs, locale)
@@ -558,9 +656,19 @@ class LeafletRenderer:
         """
         return picture_url(src, self.config)
 
-    def leaflet(self, lc: LocalizedCase, audience: str, layout: str) -> Leaflet:
-        """The view model of one leaflet."""
+    def leaflet(
+        self,
+        lc: LocalizedCase,
+        audience: str,
+        layout: str,
+        choices: Mapping[str, str] | None = None,
+    ) -> Leaflet:
+        """The view model of one leaflet; ``choices`` are the fitter's (first options if None)."""
+        from plainlang.fit import first_choices, title_size
+
         config = self.config
+        audience_spec = config.audience(audience)
+        layout_spec = config.layout(layout)
         info = config.locale(lc.locale) if lc.locale != config.source_locale else None
         locale_info = info or config.locale_info[config.source_locale]
         doc_lang = locale_info.lang
@@ -658,26 +766,43 @@ class LeafletRenderer:
             publisher=config.publisher,
             contact=config.contact,
             counts=dict(counts),
-            theme=audience if config.theme.resolve(f"css/theme-{audience}.css") else "default",
+            theme=audience_spec.theme,
             ui_drafts=self.ui_translations(lc.locale).has_drafts,
             soft_hyphens=needs_soft_hyphens(doc_lang),
+            # Each language named as the leaflet's ui sentences name it (in its own language,
+            # unless they fall back to another one).
             fallback_languages=tuple(
-                config.locale_info[c].name if c in config.locale_info else c
+                config.language_name(c, self.ui_translations(lc.locale).language)
                 for c in fallback_codes
             ),
+            audience_spec=audience_spec,
+            layout_spec=layout_spec,
+            choices=dict(choices) if choices is not None else first_choices(layout_spec),
+            title_size=title_size(plain_text(lc.text(case.title).text)),
+            colours=self.palette(audience_spec.theme),
+            pictograms=self.pictograms,
         )
 
     def check_templates(self, layouts: Sequence[str]) -> None:
         """Load every layout's template (and what it extends and imports) to find errors early."""
         env = self.environment(self.config.source_locale)
         for layout in layouts:
-            with self.template_errors(f"layouts/{layout}.html.j2"):
-                template = env.get_template(f"layouts/{layout}.html.j2")
+            name = self.config.layout(layout).template
+            with self.template_errors(name):
+                template = env.get_template(name)
                 for name in _referenced_templates(env, template):
                     env.get_template(name)
 
-    def html(self, lc: LocalizedCase, audience: str, layout: str) -> str:
+    def html(
+        self,
+        lc: LocalizedCase,
+        audience: str,
+        layout: str,
+        choices: Mapping[str, str] | None = None,
+    ) -> str:
         """The leaflet HTML; template problems become TemplateError with file and line.
+
+        ``choices`` are the layout fitter's options (:mod:`plainlang.fit`).
 
         A leaflet with more than :data:`MAX_LEAFLET_CHARS` characters of text, or a segment
         of more than :data:`MAX_SEGMENT_CHARS`, is a BuildError: it fits no layout, and
@@ -695,7 +820,7 @@ class LeafletRenderer:
                     where,
                     hint="shorten it, or split it into several paragraphs",
                 )
-        return self.render(self.leaflet(lc, audience, layout))
+        return self.render(self.leaflet(lc, audience, layout, choices))
 
     def render(self, leaflet: Leaflet) -> str:
         """The HTML of a view model (made by :meth:`leaflet`, perhaps adapted, e.g. the web
@@ -708,7 +833,8 @@ class LeafletRenderer:
                 hint="shorten the case or its translation, or split it into several cases",
             )
         env = self.environment(leaflet.locale.code)
-        name = f"layouts/{leaflet.layout}.html.j2"
+        spec = leaflet.layout_spec
+        name = spec.template if spec is not None else f"layouts/{leaflet.layout}.html.j2"
         with self.template_errors(name):
             return env.get_template(name).render(leaflet=leaflet)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -754,6 +880,35 @@ class LeafletRenderer:
                 _template_location(exc, self.config),
                 hint="fix the template at that line",
             ) from exc
+
+
+def read_pictogram(data: bytes, shown: str) -> Pictogram:
+    """A pictogram from the bytes of its SVG file; a TemplateError names a bad file.
+
+    The file is a theme file (shipped, or the project's own, as trusted as its templates):
+    it must be well-formed SVG; its drawing is inlined into the leaflet as it is.
+    """
+    import re
+    from xml.etree import ElementTree
+
+    try:
+        text = data.decode("utf-8")
+        root = ElementTree.fromstring(text)
+    except (UnicodeDecodeError, ElementTree.ParseError) as exc:
+        line = exc.position[0] if isinstance(exc, ElementTree.ParseError) else None
+        raise TemplateError(
+            f"not a well-formed SVG file: {exc}",
+            SourceLocation(shown, line),
+            hint="save the pictogram as UTF-8 SVG",
+        ) from exc
+    if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        raise TemplateError(
+            "a pictogram's root element must be <svg>", SourceLocation(shown, 1)
+        )
+    start = re.search(r"<svg\b[^>]*>", text)
+    end = text.rfind("</svg>")
+    drawing = text[start.end() : end].strip("\n") if start and end > start.end() else ""
+    return Pictogram(view_box=root.get("viewBox", "0 0 48 48"), drawing=drawing)
 
 
 def _undecodable_template(config: ProjectConfig) -> SourceLocation:

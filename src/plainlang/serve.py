@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
 from plainlang.errors import PlainlangError, UsageError
+
+if TYPE_CHECKING:
+    from plainlang.project import Project
 
 logger = logging.getLogger("plainlang.serve")
 
@@ -75,29 +78,45 @@ class View:
 
 
 class ProjectState:
-    """The project as the page shows it; thread-safe, rendering one leaflet at a time."""
+    """The project as the page shows it; thread-safe, using the project one thread at a time.
 
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
+    Everything comes from one :class:`plainlang.Project` (one session): the config is read
+    once and each case and catalog parsed once, and again only when its file changed.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.root = project.root
         self.version = 0
-        self._render_lock = threading.Lock()
+        # The project's session is not thread-safe; requests and the watcher take turns.
+        self._project_lock = threading.RLock()
         self._lock = threading.Lock()
         self._views: dict[Choice, View] = {}
         self._recent: list[Choice] = []
 
+    def _refresh(self) -> None:
+        """Look for changed files (one stat each); forget the views a change made stale.
+
+        A request after a save shows the new text even before the watcher has seen it.
+        """
+        with self._project_lock:
+            changed = self.project.refresh()
+        if changed:
+            with self._lock:
+                self._views.clear()
+
     # -- what there is to choose from
 
     def options(self) -> dict[str, list[str]]:
-        from plainlang.config import load_config
-        from plainlang.content import case_paths
-
-        config = load_config(self.root)
-        return {
-            "case": [p.stem for p in case_paths(config.content_dir)],
-            "locale": [*config.locales, config.source_locale],
-            "audience": list(config.audiences),
-            "layout": list(config.layouts),
-        }
+        self._refresh()
+        with self._project_lock:
+            config = self.project.config
+            return {
+                "case": self.project.session.case_ids(),
+                "locale": [*config.locales, config.source_locale],
+                "audience": list(config.audiences),
+                "layout": list(config.layouts),
+            }
 
     def choose(self, query: dict[str, list[str]]) -> Choice:
         """The leaflet the query asks for; unknown or missing values become the first option."""
@@ -109,37 +128,29 @@ class ProjectState:
         return Choice(**picked)
 
     def coverage(self, case: str) -> list[Coverage]:
-        from plainlang.catalogs import stats
-        from plainlang.config import load_config
-
-        config = load_config(self.root)
-        totals: dict[str, list[int]] = {}
-        case_pct: dict[str, float] = {}
-        for row in stats(config):
-            t = totals.setdefault(row.locale, [0, 0, 0, 0])
-            t[0] += row.total
-            t[1] += row.translated
-            t[2] += row.fuzzy
-            t[3] += row.untranslated
-            if row.domain == case:
-                case_pct[row.locale] = row.percent
+        self._refresh()
+        with self._project_lock:
+            stats = self.project.stats()
+            config = self.project.config
+        case_pct = {row.locale: row.percent for row in stats.catalogs if row.domain == case}
         return [
             Coverage(
                 locale=loc,
                 name=config.locale(loc).name,
-                translated=t[1],
-                fuzzy=t[2],
-                untranslated=t[3],
-                percent=100.0 * t[1] / t[0] if t[0] else 100.0,
+                translated=t.translated,
+                fuzzy=t.fuzzy,
+                untranslated=t.untranslated,
+                percent=t.percent,
                 case_percent=case_pct.get(loc),
             )
-            for loc, t in totals.items()
+            for loc, t in stats.locales.items()
         ]
 
     # -- rendering
 
     def view(self, choice: Choice) -> View:
         """The rendered leaflet for ``choice``, rendering it now if it is not yet."""
+        self._refresh()
         with self._lock:
             if choice in self._recent:
                 self._recent.remove(choice)
@@ -151,17 +162,16 @@ class ProjectState:
         return self._render(choice)
 
     def _render(self, choice: Choice) -> View:
-        from plainlang.catalogs import load_cases
-        from plainlang.config import load_config
         from plainlang.errors import display_path
-        from plainlang.preview import PreviewRequest, preview_pages
         from plainlang.proof import make_proof
 
         view = View(choice)
-        with self._render_lock:
+        with self._project_lock:
             try:
-                request = PreviewRequest(choice.case, choice.locale, choice.audience, choice.layout)
-                result = preview_pages(self.root, request)
+                project = self.project
+                result = project.preview(
+                    choice.case, choice.locale, choice.audience, choice.layout
+                )
                 preview_dir = self.root / "build" / "preview"
                 for png in result.pngs:
                     rel = png.resolve().relative_to(preview_dir.resolve()).as_posix()
@@ -169,11 +179,12 @@ class ProjectState:
                     view.pngs.append((f"/png/{rel}", digest))
                 view.counts = result.counts
                 view.pdf = display_path(result.pdf, self.root)
-                config = load_config(self.root)
+                config = project.config
                 if choice.locale != config.source_locale:
-                    case = load_cases(config, [choice.case])[0]
+                    session = project.session
                     ui = config.locale_info[choice.locale].lang
-                    view.rows = make_proof(case, choice.locale, config, ui).rows
+                    case = session.case(choice.case)
+                    view.rows = make_proof(case, choice.locale, config, ui, session.catalogs).rows
             except PlainlangError as exc:
                 view.error = exc.format()
             except Exception as exc:  # the page must say what broke, not die
@@ -186,6 +197,7 @@ class ProjectState:
     def changed(self, paths: Iterable[str]) -> None:
         """Files changed on disk: render the recent leaflets again, then tell the pages."""
         logger.info("changed: %s", ", ".join(sorted(paths)))
+        self._refresh()
         with self._lock:
             recent = list(self._recent)
             self._views.clear()
@@ -302,11 +314,13 @@ def _listen(port: int) -> _Server:
 class PreviewServer:
     """The HTTP server and the file watcher, bound to 127.0.0.1 (``port`` 0: any free port)."""
 
-    def __init__(self, root: Path, port: int = 8000) -> None:
-        from plainlang.config import load_config
+    def __init__(self, project: Project | Path, port: int = 8000) -> None:
+        from plainlang.project import Project
 
-        load_config(root)  # a project folder, or a usage error before anything listens
-        self.state = ProjectState(root)
+        # A project (or a folder in one), or a usage error before anything listens.
+        if not isinstance(project, Project):
+            project = Project.load(project)
+        self.state = ProjectState(project)
         self.httpd = _listen(port)
         self.httpd.state = self.state
         self._stop = threading.Event()

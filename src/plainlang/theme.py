@@ -11,11 +11,20 @@ A theme file is named by its path relative to the theme (``css/base.css``). To W
 it is ``<project>/templates/<path>`` whether or not the project overrides it, so relative
 URLs inside shipped stylesheets resolve the same way; the fetcher maps that URL to the
 project's file when it exists and to the shipped file otherwise (:meth:`Theme.resolve_url_path`).
+
+The shipped theme has the shape of a project: besides the templates it holds
+``locales/`` (the theme's own ``ui`` catalogs, which a project's ``locales/<l>/LC_MESSAGES/ui.po``
+overrides entry by entry) and ``plain/`` (the avoid-word lists, which a project's
+``plain/avoid-<lang>.csv`` extends). Those two folders are not templates: a project's copy
+of them lives in its own ``locales/`` and ``plain/`` (:meth:`Theme.project_path`).
+``theme.toml`` describes the shipped layouts and audiences; a project changes them in its
+``plainlang.toml``, never by overriding the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +37,23 @@ TEMPLATE_SUFFIXES = (".j2", ".html", ".jinja")
 
 #: Font files the leaflets embed, in the theme's ``fonts/`` folder.
 FONTS = (".ttf", ".otf")
+
+#: The theme's data: its layouts and audiences (read by :mod:`plainlang.config`).
+THEME_DATA = "theme.toml"
+
+#: Theme folders that are not templates, and where a project keeps its own version of
+#: them: the ``ui`` catalogs (overridden entry by entry) and the avoid-word lists (extended).
+PROJECT_AREAS = ("locales/", "plain/")
+
+#: The custom properties of a theme's stylesheets that colour its pictograms, by tone.
+#: WeasyPrint draws inline SVG without the page's CSS, so the colour is set on each
+#: ``<svg>`` from these: the theme's CSS stays the one place a colour is written.
+PICTOGRAM_TONES = {
+    "accent": "--pictogram",
+    "band": "--pictogram-on-band",
+    "label": "--pictogram-on-label",
+}
+_VAR = re.compile(r"var\(\s*(--[\w-]+)\s*(?:,\s*([^)]*))?\)")
 
 
 @dataclass(frozen=True)
@@ -59,9 +85,98 @@ class Theme:
         """True when the project's own ``templates/`` has ``rel``."""
         return (self.project_dir / rel).is_file()
 
+    @property
+    def project_root(self) -> Path:
+        """The project folder (``templates/`` is in it)."""
+        return self.project_dir.parent
+
     def files(self) -> list[str]:
-        """Every theme path, shipped or the project's own, sorted."""
-        return sorted(set(_tree(self.shipped_dir)) | set(_tree(self.project_dir)))
+        """Every template-area theme path, shipped or the project's own, sorted.
+
+        Not the theme's catalogs and word lists (:data:`PROJECT_AREAS`): see :meth:`all_files`.
+        """
+        found = set(_tree(self.shipped_dir)) | set(_tree(self.project_dir))
+        return sorted(rel for rel in found if not rel.startswith(PROJECT_AREAS))
+
+    def shipped_files(self) -> list[str]:
+        """Every path the shipped theme has, catalogs and word lists included, sorted."""
+        return sorted(_tree(self.shipped_dir))
+
+    def project_path(self, rel: str) -> Path:
+        """Where the project keeps its own version of theme path ``rel``.
+
+        ``<project>/templates/<rel>`` for templates, stylesheets, fonts and pictograms;
+        ``<project>/locales/...`` and ``<project>/plain/...`` for the theme's catalogs and
+        avoid-word lists, which the project's own files override or extend.
+        """
+        if rel.startswith(PROJECT_AREAS):
+            return self.project_root / rel
+        return self.project_dir / rel
+
+    def shipped(self, rel: str) -> Path | None:
+        """The shipped file of theme path ``rel`` (never the project's), or None."""
+        candidate = self.shipped_dir / rel
+        try:
+            inside = candidate.resolve().is_relative_to(self.shipped_dir.resolve())
+        except (OSError, RuntimeError, ValueError):
+            return None
+        return candidate if inside and candidate.is_file() else None
+
+    def ui_catalog(self, locale: str) -> Path | None:
+        """The shipped ``ui`` catalog of ``locale`` (``locales/<l>/LC_MESSAGES/ui.po``), or None."""
+        return self.shipped(f"locales/{locale}/LC_MESSAGES/ui.po")
+
+    def ui_template(self) -> Path:
+        """The shipped ``ui`` template: every msgid of the shipped theme."""
+        return self.shipped_dir / "locales" / "ui.pot"
+
+    def avoid_words(self, lang: str) -> Path | None:
+        """The shipped avoid-word list of ``lang`` (``plain/avoid-<lang>.csv``), or None."""
+        return self.shipped(f"plain/avoid-{lang}.csv")
+
+    def data_file(self) -> Path:
+        """The shipped theme's data (:data:`THEME_DATA`): its layouts and audiences."""
+        return self.shipped_dir / THEME_DATA
+
+    def pictogram(self, name: str) -> Path | None:
+        """The SVG file of pictogram ``name`` (``pictograms/<name>.svg``), override or shipped."""
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+            return None
+        return self.resolve(f"pictograms/{name}.svg")
+
+    def pictograms(self) -> list[str]:
+        """The names of every pictogram, shipped or the project's own."""
+        return [
+            rel.removeprefix("pictograms/").removesuffix(".svg")
+            for rel in self.files()
+            if rel.startswith("pictograms/") and rel.endswith(".svg") and rel.count("/") == 1
+        ]
+
+    def custom_properties(self, stylesheets: tuple[str, ...]) -> dict[str, str]:
+        """The ``:root`` custom properties the stylesheets declare, later ones winning, resolved.
+
+        ``var(--x)`` and ``var(--x, fallback)`` are replaced by their values, as the browser
+        does; a property that cannot be resolved (a loop, an unknown name) is left out.
+        """
+        declared: dict[str, str] = {}
+        for rel in stylesheets:
+            path = self.resolve(rel)
+            if path is not None:
+                declared.update(_root_properties(path.read_text(encoding="utf-8-sig")))
+        return {
+            name: value
+            for name in declared
+            if (value := _resolve_var(name, declared, depth=0)) is not None
+        }
+
+    def palette(self, theme_name: str) -> dict[str, str]:
+        """Pictogram colours of a theme by tone (:data:`PICTOGRAM_TONES`), from its stylesheets.
+
+        ``css/base.css`` then ``css/theme-<name>.css``, as the leaflet links them.
+        """
+        properties = self.custom_properties(("css/base.css", f"css/theme-{theme_name}.css"))
+        ink = properties.get("--ink", "#000000")
+        return {tone: properties.get(prop, ink) for tone, prop in PICTOGRAM_TONES.items()}
 
     def templates(self) -> list[str]:
         """The theme paths that are Jinja templates."""
@@ -120,6 +235,41 @@ class Theme:
             return self.ref(path.resolve().relative_to(self.project_dir.resolve()).as_posix())
         except (ValueError, OSError, RuntimeError):
             return filename
+
+
+def _root_properties(css: str) -> dict[str, str]:
+    """Custom properties declared in the ``:root`` rules of a stylesheet, in order."""
+    import tinycss2
+
+    found: dict[str, str] = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
+            continue
+        for item in tinycss2.parse_blocks_contents(
+            rule.content, skip_comments=True, skip_whitespace=True
+        ):
+            if item.type == "declaration" and item.name.startswith("--"):
+                found[item.name] = tinycss2.serialize(item.value).strip()
+    return found
+
+
+def _resolve_var(name: str, declared: Mapping[str, str], depth: int) -> str | None:
+    value = declared.get(name)
+    if value is None or depth > 16:
+        return None
+
+    def substitute(match: re.Match[str]) -> str:
+        inner = _resolve_var(match.group(1), declared, depth + 1)
+        if inner is None:
+            inner = (match.group(2) or "").strip() or None
+        if inner is None:
+            raise LookupError(match.group(1))
+        return inner
+
+    try:
+        return _VAR.sub(substitute, value)
+    except LookupError:
+        return None
 
 
 def _tree(base: Path) -> Iterator[str]:

@@ -31,6 +31,7 @@ from plainlang.checks.translation import (
 from plainlang.config import ProjectConfig
 from plainlang.errors import ConfigError, SourceLocation, UsageError, display_path, line_at
 from plainlang.fsio import read_project_file
+from plainlang.theme import Theme
 
 #: Plain-language check ids, their default severity and what they look for.
 PLAIN_CHECKS: Mapping[str, tuple[Severity, str]] = {
@@ -76,8 +77,6 @@ class CheckResult:
 
 def translation_options(config: ProjectConfig | None, root: Path) -> TranslationOptions:
     """The ``[checks]`` table as options; fonts default to the leaflet fonts."""
-    from plainlang.theme import Theme
-
     table = dict(config.checks) if config is not None else {}
     options = TranslationOptions.from_mapping(
         table,
@@ -101,9 +100,12 @@ def translation_options(config: ProjectConfig | None, root: Path) -> Translation
 def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainOptions:
     """``[checks.plain]`` merged with ``[checks.plain.<lang>]``, plus the avoid-word list.
 
-    The avoid list for a language is ``plain/avoid-<lang>.csv`` in the project (columns
-    ``word,plain``), unless ``[checks.plain] avoid_words_dir`` names another folder. Types
-    and ranges were checked when plainlang.toml was read (``config.SCHEMA``).
+    The avoid list for a language is the theme's ``plain/avoid-<lang>.csv`` (shipped for
+    en and es) extended by the project's own ``plain/avoid-<lang>.csv`` (columns
+    ``word,plain``; ``[checks.plain] avoid_words_dir`` names another folder): a word in
+    both takes the project's plain twin. ``avoid_words_shipped = false`` leaves the
+    theme's list out. Types and ranges were checked when plainlang.toml was read
+    (``config.SCHEMA``).
     """
     table: Mapping[str, Any] = (config.checks.get("plain", {}) if config is not None else {}) or {}
     values: dict[str, Any] = {}
@@ -112,7 +114,12 @@ def plain_options(config: ProjectConfig | None, lang: str, root: Path) -> PlainO
             if key in _PLAIN_KEYS:
                 values[key] = value
     folder = root / str(table.get("avoid_words_dir", "plain"))
-    values["avoid_words"] = load_avoid_words(folder / f"avoid-{lang}.csv", root)
+    words: dict[str, str] = {}
+    shipped = Theme(root / "templates").avoid_words(lang)
+    if shipped is not None and table.get("avoid_words_shipped", True) is not False:
+        words.update(load_avoid_words(shipped, shipped.parent))
+    words.update(load_avoid_words(folder / f"avoid-{lang}.csv", root))
+    values["avoid_words"] = words
     return PlainOptions(**values)
 
 

@@ -130,7 +130,11 @@ class Target:
     is made plans one path with :data:`GROUP_NUMBER` where the numbers go. ``requires``
     names targets whose outputs this one reads (made first; their keys are part of its
     key); ``shard_by`` is the name ``--shard`` hashes, so that such a target lands in the
-    same shard as what it reads.
+    same shard as what it reads. ``together_with`` names a target this one is made right
+    after, in the same job, when both are to be made: they share work through
+    :attr:`Job.shared` (a leaflet's phone slides and its phone PDF share one layout). It is
+    not part of the target's identity (nor of its key): made together or not, the files
+    are the same.
     """
 
     kind: str
@@ -143,6 +147,7 @@ class Target:
     paths: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     shard_by: str = ""
+    together_with: str = field(default="", compare=False, repr=False)
 
     @property
     def group(self) -> str:
@@ -218,7 +223,12 @@ class OutputKind:
 
 _KINDS: dict[str, OutputKind] = {}
 #: Modules that register output kinds when imported (read on first use of the registry).
-OUTPUT_MODULES = ("plainlang.proof",)
+OUTPUT_MODULES = (
+    "plainlang.proof",
+    "plainlang.slides",
+    "plainlang.webpage",
+    "plainlang.audio_build",
+)
 
 
 def register_output(kind: OutputKind) -> OutputKind:
@@ -420,8 +430,16 @@ class InputHasher:
         self._catalog_lines: dict[tuple[str, str], list[str]] = {}
         self._case_lines: dict[str, list[str]] = {}
         self._keys: dict[str, str] = {}
+        self._extras: dict[str, Any] = {}
         #: The warnings of each case's pictures (a picture not found), by case id.
         self.picture_warnings: dict[str, list[str]] = {}
+
+    def extra(self, name: str, make: Callable[[], T]) -> T:
+        """A kind's own helper for its keys (a speech engine, say), made once per build."""
+        if name not in self._extras:
+            self._extras[name] = make()
+        value: T = self._extras[name]
+        return value
 
     def file(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
         """The sha256 of a file the key depends on, read once per session, confined (see
@@ -910,10 +928,19 @@ class Job:
     (with the session's config, catalogs and renderer, and a PDF renderer), and the case,
     localized on first use."""
 
-    def __init__(self, target: Target, options: BuildOptions, worker: Worker) -> None:
+    def __init__(
+        self,
+        target: Target,
+        options: BuildOptions,
+        worker: Worker,
+        shared: dict[str, Any] | None = None,
+    ) -> None:
         self.target = target
         self.options = options
         self.worker = worker
+        #: Work shared by the targets made together in one job (see
+        #: :attr:`Target.together_with`); a fresh dict for a target made alone.
+        self.shared: dict[str, Any] = {} if shared is None else shared
 
     @property
     def config(self) -> ProjectConfig:
@@ -961,13 +988,21 @@ class Worker:
         value: T = self._extras[name]
         return value
 
-    def make(self, target: Target, key: str, options: BuildOptions) -> TargetResult:
-        """Make one target with its kind's maker; write its files; never raise."""
+    def make(
+        self,
+        target: Target,
+        key: str,
+        options: BuildOptions,
+        shared: dict[str, Any] | None = None,
+    ) -> TargetResult:
+        """Make one target with its kind's maker; write its files; never raise.
+
+        ``shared``: the dict the targets of one batch share (see :func:`_batches`)."""
         started = time.perf_counter()
         config = self.config
         kind = output_kinds()[target.kind]
         result = TargetResult(target, "failed", config.root / target.relpath, key=key)
-        job = Job(target, options, self)
+        job = Job(target, options, self, shared)
         try:
             if kind.localized:
                 lc = job.localized
@@ -998,6 +1033,11 @@ class Worker:
             result.seconds = time.perf_counter() - started
         return result
 
+    def make_batch(self, batch: Sequence[tuple[Target, str, BuildOptions]]) -> list[TargetResult]:
+        """Make the targets of one batch in order, sharing one :attr:`Job.shared`."""
+        shared: dict[str, Any] = {}
+        return [self.make(target, key, options, shared) for target, key, options in batch]
+
     def _write(self, target: Target, made: Made, result: TargetResult) -> None:
         if not made.files:
             raise BuildError(f"the {target.kind} maker made no file for {target.name}")
@@ -1024,12 +1064,18 @@ class Worker:
             result.size = sum(r["size"] for r in records)
             result.path = self.config.root / records[0]["path"]
 
-    def leaflet_pdf(self, job: Job) -> Made:
-        """The ``pdf`` kind's maker: one leaflet, fitted to its layout (:mod:`plainlang.fit`:
-        type size and density chosen by measured layout, a growing page measured), finished."""
+    def finished_leaflet(self, job: Job, layout: str) -> FinishedLeaflet:
+        """The job's leaflet in ``layout``, fitted to it (:mod:`plainlang.fit`: type size
+        and density chosen by measured layout, a growing page measured) and finished as a
+        PDF; made once per batch (:attr:`Job.shared`), so that the phone PDF and the phone
+        slides of a leaflet made together share one layout."""
         from plainlang.pdf import PdfMetadata
 
-        leaflet = job.target.leaflet
+        target = job.target
+        leaflet = Leaflet(target.case, target.locale, target.audience, layout)
+        cached = job.shared.get(f"finished:{leaflet.name}")
+        if isinstance(cached, FinishedLeaflet):
+            return cached
         config = self.config
         case = job.case
         lc = job.localized
@@ -1046,9 +1092,6 @@ class Worker:
             lambda html: self.pdf.layout(html, base_url=config.templates_dir),
         )
         laid_out = fitted.laid_out
-        if job.options.keep_html:
-            html_path = leaflet.pdf_path(config).with_suffix(".html")
-            write_bytes_atomic(html_path, fitted.html.encode("utf-8"))
         title = lc.text(case.title)
         metadata = PdfMetadata(
             title=_plain(title.text),
@@ -1062,11 +1105,35 @@ class Worker:
             date=case_date(case),
         )
         pdf = self.pdf.finish(laid_out, metadata)
-        return Made(
-            {leaflet.relpath(): pdf},
-            pages=laid_out.pages,
-            warnings=[*ui_warnings, *laid_out.messages],
+        finished = FinishedLeaflet(
+            leaflet, fitted.html, laid_out, pdf, [*ui_warnings, *laid_out.messages]
         )
+        job.shared[f"finished:{leaflet.name}"] = finished
+        return finished
+
+    def leaflet_pdf(self, job: Job) -> Made:
+        """The ``pdf`` kind's maker: one leaflet, fitted to its layout, finished."""
+        finished = self.finished_leaflet(job, job.target.layout)
+        if job.options.keep_html:
+            html_path = finished.leaflet.pdf_path(self.config).with_suffix(".html")
+            write_bytes_atomic(html_path, finished.html.encode("utf-8"))
+        return Made(
+            {finished.leaflet.relpath(): finished.pdf},
+            pages=finished.laid_out.pages,
+            warnings=list(finished.warnings),
+        )
+
+
+@dataclass(frozen=True)
+class FinishedLeaflet:
+    """A leaflet laid out in one layout and written as a PDF: its HTML, WeasyPrint's
+    laid-out document (:class:`plainlang.pdf.LaidOut`), the PDF's bytes, its warnings."""
+
+    leaflet: Leaflet
+    html: str
+    laid_out: Any
+    pdf: bytes
+    warnings: list[str]
 
 
 def _plain(text: str) -> str:
@@ -1092,9 +1159,9 @@ def _init_worker(session: Session) -> None:
     _WORKER = Worker(session)
 
 
-def _run_one(args: tuple[Target, str, BuildOptions]) -> TargetResult:
+def _run_batch(batch: list[tuple[Target, str, BuildOptions]]) -> list[TargetResult]:
     assert _WORKER is not None
-    return _WORKER.make(*args)
+    return _WORKER.make_batch(batch)
 
 
 # -- the pdf kind ------------------------------------------------------------------------------
@@ -1347,8 +1414,8 @@ def _execute(
         for wave in waves:
             ok, blocked = runnable(wave)
             yield from map(note, blocked)
-            for item in ok:
-                yield note(worker.make(*item))
+            for batch in _batches(ok):
+                yield from map(note, worker.make_batch(batch))
         return
     import multiprocessing
 
@@ -1365,11 +1432,26 @@ def _execute(
         for wave in waves:
             ok, blocked = runnable(wave)
             yield from map(note, blocked)
-            # One target per task: a leaflet takes about half a second, so sending tasks
-            # one by one costs nothing, keeps both cores busy to the last leaflet and
-            # reports (and saves) each leaflet as soon as it is made.
-            for result in pool.imap_unordered(_run_one, ok, chunksize=1):
-                yield note(result)
+            # One batch per task (a target, or the targets made together with it): a
+            # leaflet takes about half a second, so sending tasks one by one costs nothing,
+            # keeps both cores busy to the last leaflet and reports (and saves) each
+            # leaflet as soon as it is made.
+            for results in pool.imap_unordered(_run_batch, _batches(ok), chunksize=1):
+                yield from map(note, results)
+
+
+def _batches(
+    items: list[tuple[Target, str, BuildOptions]],
+) -> list[list[tuple[Target, str, BuildOptions]]]:
+    """The targets of a wave in jobs: each alone, except those made together with another
+    target of the wave (:attr:`Target.together_with`), which follow it in its job."""
+    names = {t.name for t, _, _ in items}
+    batches: dict[str, list[tuple[Target, str, BuildOptions]]] = {}
+    for item in items:
+        target = item[0]
+        lead = target.together_with if target.together_with in names else target.name
+        batches.setdefault(lead, []).append(item)
+    return list(batches.values())
 
 
 def validate_catalogs(session: Session, uses: Iterable[tuple[str, str]]) -> None:

@@ -635,7 +635,7 @@ cli.add_command(proof)
 cli.add_command(preview)
 cli.add_command(serve)
 
-# The audio version (until build has --format audio) and people's recordings.
+# The audio version (build --format audio, and an alias) and people's recordings.
 from plainlang.cli_audio import audio  # noqa: E402
 
 cli.add_command(audio)

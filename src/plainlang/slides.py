@@ -22,11 +22,27 @@ import functools
 import io
 import itertools
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from plainlang.errors import BuildError
+from plainlang.build import (
+    GROUP_NUMBER,
+    BuildOptions,
+    InputHasher,
+    Job,
+    Leaflet,
+    Made,
+    OutputKind,
+    PlanContext,
+    Target,
+    register_output,
+    validate_catalogs,
+)
+from plainlang.config import ProjectConfig
+from plainlang.errors import BuildError, UsageError
+from plainlang.session import Session
 
 SLIDE_WIDTH = 1080
 SLIDE_MAX_HEIGHT = 1920
@@ -373,3 +389,103 @@ def write_slides(slides: list[Slide], directory: Path, stem: str) -> list[Path]:
         stale.unlink(missing_ok=True)
         stale.with_suffix(".txt").unlink(missing_ok=True)
         number += 1
+
+
+# -- the images output kind ---------------------------------------------------------------------
+# Registered here, read by plainlang.build (OUTPUT_MODULES): `plainlang build --format images`.
+
+#: The layout the slides are cut from.
+PHONE_LAYOUT = "phone"
+#: Bump to make every set of slides again (a change in how they are cut or drawn).
+SLIDES_VERSION = 1
+
+
+def bold_font(config: ProjectConfig) -> Path:
+    """The theme's bold upright font (for the slides' numbers), else its first font."""
+    fonts = config.theme.font_files()
+    if not fonts:
+        raise BuildError("the theme has no fonts", hint="plainlang theme copy fonts")
+    bold = [f for f in fonts if "bold" in f.stem.lower() and "italic" not in f.stem.lower()]
+    return (bold or fonts)[0]
+
+
+def images_stem(locale: str, case_id: str, audience: str) -> str:
+    """``build/images/<locale>/<case>-<audience>``: the slides are ``<stem>-NN.png``."""
+    return f"build/images/{locale}/{case_id}-{audience}"
+
+
+def _plan(ctx: PlanContext) -> Iterator[Target]:
+    if PHONE_LAYOUT not in ctx.config.layout_specs:
+        raise UsageError(
+            "--format images: the slides are cut from the phone layout, which this theme "
+            "does not have",
+            hint="add [layouts.phone] to plainlang.toml, or build without --format images",
+        )
+    # A phone PDF of the same leaflet planned in this build is made in the same job, and
+    # the slides are cut from its layout instead of laying the leaflet out again.
+    phones = {t.name for t in ctx.planned.get("pdf", ()) if t.layout == PHONE_LAYOUT}
+    for case in ctx.cases:
+        for locale in ctx.locales:
+            for audience in ctx.audiences(case):
+                phone = Leaflet(case.id, locale, audience, PHONE_LAYOUT)
+                stem = images_stem(locale, case.id, audience)
+                yield Target(
+                    "images",
+                    case.id,
+                    locale,
+                    audience,
+                    PHONE_LAYOUT,
+                    name=f"images:{locale}/{case.id}-{audience}",
+                    paths=(f"{stem}-{GROUP_NUMBER}.png", f"{stem}-{GROUP_NUMBER}.txt"),
+                    shard_by=phone.name,
+                    together_with=phone.name if phone.name in phones else "",
+                )
+
+
+def _key(inputs: InputHasher, target: Target) -> list[str]:
+    import PIL
+    import pypdfium2
+
+    case = inputs.case(target.case)
+    return [
+        *inputs.case_lines(case),
+        *inputs.catalogs_of(target.locale, case.id),
+        *inputs.ui_catalogs_of(target.locale),
+        *inputs.templates_of(PHONE_LAYOUT, target.audience),
+        *inputs.images_of(case),
+        f"slides {SLIDES_VERSION} {SLIDE_WIDTH}x{SLIDE_MAX_HEIGHT} pillow {PIL.__version__} "
+        f"pdfium {pypdfium2.PDFIUM_INFO}",
+    ]
+
+
+def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+    validate_catalogs(session, ((t.locale, t.case) for t in targets))
+    if targets:
+        session.renderer.check_templates([PHONE_LAYOUT])
+
+
+def _make(job: Job) -> Made:
+    finished = job.worker.finished_leaflet(job, PHONE_LAYOUT)
+    slides = make_slides(finished.laid_out.document, finished.pdf, bold_font(job.config))
+    target = job.target
+    stem = images_stem(target.locale, target.case, target.audience)
+    files: dict[str, bytes] = {}
+    for slide in slides:
+        files[f"{stem}-{slide.number:02d}.png"] = slide.png
+        files[f"{stem}-{slide.number:02d}.txt"] = (slide.text + "\n").encode("utf-8")
+    return Made(files, pages=len(slides), warnings=list(finished.warnings))
+
+
+register_output(
+    OutputKind(
+        name="images",
+        plan=_plan,
+        key=_key,
+        make=_make,
+        format=True,
+        prepare=_prepare,
+        localized=True,
+        description="build/images/<locale>/<case>-<audience>-NN.png (phone slides, and "
+        "their words as -NN.txt)",
+    )
+)

@@ -22,16 +22,28 @@ import base64
 import functools
 import io
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
-from plainlang.errors import BuildError
+from plainlang.build import (
+    BuildOptions,
+    InputHasher,
+    Job,
+    Made,
+    OutputKind,
+    PlanContext,
+    Target,
+    register_output,
+    validate_catalogs,
+)
+from plainlang.errors import BuildError, UsageError
 from plainlang.localize import LocalizedCase
 from plainlang.render import BlockView, LeafletRenderer
+from plainlang.session import Session
 from plainlang.theme import Theme
 
 #: The theme's layout for the web page.
@@ -296,3 +308,83 @@ def _subset(path: str, mtime_ns: int, size: int, characters: str) -> bytes:
     out = io.BytesIO()
     font.save(out, reorderTables=False)
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- output kind
+# Registered here, read by plainlang.build (OUTPUT_MODULES): `plainlang build --format html`.
+
+#: Bump to make every web page again (a change in how they are put together).
+WEBPAGE_VERSION = 1
+
+
+def webpage_relpath(locale: str, case_id: str, audience: str) -> str:
+    """``build/html/<locale>/<case>-<audience>.html``, relative to the project."""
+    return f"build/html/{locale}/{case_id}-{audience}.html"
+
+
+def _plan(ctx: PlanContext) -> Iterator[Target]:
+    if WEB_LAYOUT not in ctx.config.layout_specs:
+        raise UsageError(
+            f"--format html: the theme has no {WEB_LAYOUT} layout",
+            hint=f"add [layouts.{WEB_LAYOUT}] to plainlang.toml, or build without --format html",
+        )
+    for case in ctx.cases:
+        for locale in ctx.locales:
+            for audience in ctx.audiences(case):
+                yield Target(
+                    "html",
+                    case.id,
+                    locale,
+                    audience,
+                    name=f"html:{locale}/{case.id}-{audience}",
+                    paths=(webpage_relpath(locale, case.id, audience),),
+                )
+
+
+def _key(inputs: InputHasher, target: Target) -> list[str]:
+    import fontTools
+    import uharfbuzz
+
+    case = inputs.case(target.case)
+    return [
+        *inputs.case_lines(case),
+        *inputs.catalogs_of(target.locale, case.id),
+        *inputs.ui_catalogs_of(target.locale),
+        *inputs.templates_of(WEB_LAYOUT, target.audience),
+        *inputs.images_of(case),
+        f"webpage {WEBPAGE_VERSION} harfbuzz {uharfbuzz.version_string()} "
+        f"fonttools {fontTools.version}",
+    ]
+
+
+def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+    validate_catalogs(session, ((t.locale, t.case) for t in targets))
+    if targets:
+        session.renderer.check_templates([WEB_LAYOUT])
+
+
+def _make(job: Job) -> Made:
+    worker = job.worker
+    target = job.target
+    renderer = worker.renderer
+    renderer.warnings = []  # a ui.po placeholder that fell back, characters replaced
+    page = make_webpage(renderer, job.localized, target.audience, worker.pdf.fetcher)
+    return Made(
+        {target.relpath: page.data},
+        pages=1,
+        warnings=[*renderer.warnings, *page.warnings],
+    )
+
+
+register_output(
+    OutputKind(
+        name="html",
+        plan=_plan,
+        key=_key,
+        make=_make,
+        format=True,
+        prepare=_prepare,
+        localized=True,
+        description="build/html/<locale>/<case>-<audience>.html (one self-contained page)",
+    )
+)

@@ -139,7 +139,7 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = copy_sample(tmp_path_factory.mktemp("built") / "sample")
     for options in (
-        BuildOptions(formats=("html", "images")),
+        BuildOptions(outputs=("pdf", "html", "images")),
         BuildOptions(cases=("right-to-know",), locales=("es",), layouts=("flyer",)),
     ):
         report = build(root, options)

@@ -19,12 +19,13 @@ table says so rather than hide it.
    to measure its height) and the same-layout comparison is the fair one.
 2. Parallel: ``--jobs 1`` vs ``--jobs 2``, same leaflets (trifold and phone), ``--force``.
 3. No-op: ``plainlang build`` again with nothing changed vs the full build before it.
-4. Formats: the phone slides (``--format images``) and the web page (``--format html``)
-   of each phone leaflet, each timed inside the build against the leaflet's PDF.
+4. Formats: the phone slides (``--format images``), the web page (``--format html``) and
+   the audio (``--format audio``) of each leaflet, each timed inside one build (``--json``:
+   every output's seconds) against the leaflet's phone PDF made in the same build.
 5. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
    worker processes while the full build of N leaflets runs (the build of step 3): the
    peak while the first 100 were built vs while the last 100 were.
-6. Audio: ``plainlang audio build --jobs 1 --force`` of K leaflets vs ``plainlang build
+6. Audio: ``plainlang build --format audio --jobs 1 --force`` of K leaflets vs ``plainlang build
    --jobs 1 --force --layout trifold`` of the same K leaflets (case x locale x audience),
    alternated; plus, in this process, where the audio's time goes for one leaflet (the
    script, espeak-ng, the resampling and mixing, opusenc).
@@ -361,43 +362,46 @@ def _ratio_result(
     }
 
 
-def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
-    """The phone slides and the web page of each phone leaflet, timed against its PDF.
+FORMATS = ("images", "html", "audio")
 
-    ``plainlang build --jobs 1 --layout phone --force --format images --format html
-    --json``: each leaflet's result says how long its slides and its page took
-    (``format_seconds``) and how long the whole leaflet took; its PDF is the rest. The
-    figure is the sum over the leaflets of each format's time over the PDFs' time, in the
-    same process and run. The same build without ``--format`` is timed too (end to end).
+
+def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
+    """The phone slides, the web page and the audio of each leaflet, timed against its PDF.
+
+    ``plainlang build --jobs 1 --layout phone --force --format pdf --format images
+    --format html --format audio --json`` of K cases: every output's result says how long
+    it took to make (``seconds``, in the one worker), so each format's figure is the sum of
+    its outputs' seconds over the sum of the phone PDFs' seconds, the same leaflets in the
+    same process and run. The slides are made in the same job as their phone PDF and cut
+    from its layout (what a build that makes both does). End to end, the same build with
+    ``--format pdf`` only is timed too, alternating with it.
     """
     work = fresh_copy(project, "formats")
     ids = case_ids(work)[:cases]
-    select = ["--jobs", "1", "--layout", "phone", *case_args(ids), "--force"]
-    formats = ["--format", "images", "--format", "html", "--json"]
-    run_timed(plainlang("build", *select, *formats), work)  # warm: fonts, disk cache
+    select = ["--jobs", "1", "--layout", "phone", *case_args(ids), "--force", "--json"]
+    every = [arg for name in ("pdf", *FORMATS) for arg in ("--format", name)]
+    run_timed(plainlang("build", *select, *every), work)  # warm: fonts, espeak-ng, disk cache
     plain: list[Timing] = []
     extra: list[Timing] = []
     for _ in range(rounds):
-        plain.append(run_timed(plainlang("build", *select), work))
-        extra.append(run_timed(plainlang("build", *select, *formats), work))
+        plain.append(run_timed(plainlang("build", *select, "--format", "pdf"), work))
+        extra.append(run_timed(plainlang("build", *select, *every), work))
     best = min(extra, key=lambda t: t.wall)
-    leaflets = [r for r in json.loads(best.stdout) if r["status"] == "built"]
-    spent = {"images": 0.0, "html": 0.0}
-    pdf = 0.0
-    for result in leaflets:
-        seconds = result["format_seconds"]
-        for name in spent:
-            spent[name] += seconds[name]
-        pdf += result["seconds"] - sum(seconds.values())
+    made = [r for r in json.loads(best.stdout) if r["status"] == "built"]
+    spent = {name: 0.0 for name in ("pdf", *FORMATS)}
+    counts = {name: 0 for name in spent}
+    for result in made:
+        spent[result["kind"]] += result["seconds"]
+        counts[result["kind"]] += 1
+    if len(set(counts.values())) != 1:
+        raise SystemExit(f"not one output of each format per leaflet: {counts}")
     base = min(plain, key=lambda t: t.wall)
     return {
         "name": "formats",
-        "leaflets": len(leaflets),
-        "pdf_seconds": pdf,
-        "images_seconds": spent["images"],
-        "html_seconds": spent["html"],
-        "images_ratio": spent["images"] / pdf,
-        "html_ratio": spent["html"] / pdf,
+        "leaflets": counts["pdf"],
+        "pdf_seconds": spent["pdf"],
+        **{f"{name}_seconds": spent[name] for name in FORMATS},
+        **{f"{name}_ratio": spent[name] / spent["pdf"] for name in FORMATS},
         "plain_wall": base.wall,
         "formats_wall": best.wall,
         "background_cores": max(base.background_cores, best.background_cores),
@@ -469,7 +473,7 @@ def bench_audio(project: Path, cases: int, rounds: int) -> dict[str, Any]:
     ids = case_ids(work)[:cases]
     select = [*case_args(ids), "--jobs", "1", "--force"]
     pdf_cmd = plainlang("build", "--layout", "trifold", *select)
-    audio_cmd = plainlang("audio", "build", *select)
+    audio_cmd = plainlang("build", "--format", "audio", *select)
     run_timed(audio_cmd, work)  # warm: imports, espeak-ng's data, the disk cache
     pdfs: list[Timing] = []
     audios: list[Timing] = []
@@ -527,7 +531,7 @@ def audio_stages(root: Path, case: str) -> dict[str, Any]:
 
 def audio_durations(root: Path) -> dict[str, Any]:
     manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
-    audio = [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    audio = [e for e in manifest["outputs"] if e.get("kind") == "audio"]
     seconds = [e["duration"] for e in audio]
     return {
         "audio_files": len(audio),
@@ -592,13 +596,13 @@ def table(results: dict[str, Any]) -> str:
         )
     f = results.get("formats")
     if f:
-        for name in ("images", "html"):
+        for name in FORMATS:
             rows.append(
                 (
                     name,
-                    f"{f[name + '_seconds']:.1f} s for {f['leaflets']} phone leaflets vs their"
-                    f" PDFs {f['pdf_seconds']:.1f} s (jobs 1, same run); whole build"
-                    f" {f['formats_wall']:.1f} s vs {f['plain_wall']:.1f} s without",
+                    f"{f[name + '_seconds']:.1f} s for {f['leaflets']} leaflets vs their phone"
+                    f" PDFs {f['pdf_seconds']:.1f} s (jobs 1, same build); the build with all"
+                    f" {f['formats_wall']:.1f} s vs {f['plain_wall']:.1f} s with PDFs only",
                     f"{f[name + '_ratio']:.2f}x",
                     "<= 0.50x",
                     _yes(f[name + "_ratio"] <= 0.50),
@@ -708,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.project, args.parallel_cases or (1 if quick else 3), rounds
         )
     if "formats" in only:
-        print("formats (images, html) ...", flush=True)
+        print("formats (images, html, audio) ...", flush=True)
         results["formats"] = bench_formats(
             args.project, args.formats_cases or (1 if quick else 3), rounds
         )

@@ -178,3 +178,15 @@ def test_a_shorter_leaflet_leaves_no_old_slide_behind(leaflet_project, run):
     assert len(few) < len(many)
     entry = _manifest(leaflet_project)["build/images/en/water-youth-NN.png"]
     assert sorted(f["path"] for f in entry["files"] if f["path"].endswith(".png")) == few
+
+
+def test_the_python_api_builds_a_format_by_name(leaflet_project):
+    from plainlang import Project
+
+    report = Project.load(leaflet_project).build(
+        case="water", locale="es", audience="youth", format="html", jobs=1
+    )
+    (result,) = list(report)
+    assert result.status == "built" and result.kind == "html"
+    assert result.path == leaflet_project / "build/html/es/water-youth.html"
+    assert result.path.is_file()

@@ -3,8 +3,10 @@
 This is the one module that calls every stage: content, catalogs, localize, render, pdf.
 The plan is a list of :class:`Target` s, one output file each (or one group of files, such
 as a leaflet's phone slides), made from a registry of output kinds (:class:`OutputKind`):
-``pdf`` (the leaflets, registered here), ``proof`` (:mod:`plainlang.proof`) and whatever
-another module registers with :func:`register_output`. Every kind gets the same machinery:
+``pdf`` (the leaflets, registered here), ``proof`` (:mod:`plainlang.proof`), ``images``
+(:mod:`plainlang.slides`), ``html`` (:mod:`plainlang.webpage`), ``audio``
+(:mod:`plainlang.audio_build`) and whatever another module registers with
+:func:`register_output`. Every kind gets the same machinery:
 input keys and incremental rebuilds, ``--shard``, ``--dry-run``, ``--jobs``, ``--force``,
 progress, the coverage gate and the manifest.
 
@@ -585,7 +587,7 @@ def manifest_path(config: ProjectConfig) -> Path:
 
 
 def _kind_of(entry: Mapping[str, Any]) -> str:
-    kind = entry.get("kind", entry.get("format"))  # "format": audio entries of audio_build
+    kind = entry.get("kind", entry.get("format"))  # "format": audio before the registry
     if isinstance(kind, str):
         return kind
     path = entry.get("path")

@@ -276,8 +276,14 @@ def test_a_picture_of_the_case_is_inside_the_page(leaflet_project, browser):
     Image.new("RGB", (40, 20), "red").save(picture, format="PNG")
     (leaflet_project / "content/cases/map.png").write_bytes(picture.getvalue())
     case = leaflet_project / "content/cases/water.md"
-    case.write_text(case.read_text(encoding="utf-8") + "\n![A red map](map.png)\n\n![Far away](https://evil.example/far.png)\n", encoding="utf-8")
-    code = _cli("--project", leaflet_project, "build", "--jobs", "1", "--locale", "es", "--audience", "youth", "--layout", "phone", "--format", "html")
+    text = case.read_text(encoding="utf-8") + "\n![A red map](map.png)\n"
+    args = ("--project", leaflet_project, "build", "--jobs", "1", "--locale", "es", "--audience", "youth", "--format", "html")
+    # A picture from the network is refused at its line, as for the PDFs: nothing is made.
+    case.write_text(text + "\n![Far away](https://evil.example/far.png)\n", encoding="utf-8")
+    assert _cli(*args) == 2
+    assert not (leaflet_project / "build/html").exists()
+    case.write_text(text, encoding="utf-8")
+    code = _cli(*args)
     assert code == 0
     path = leaflet_project / "build/html/es/water-youth.html"
     html = path.read_text(encoding="utf-8")

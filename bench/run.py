@@ -374,7 +374,8 @@ def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
     its outputs' seconds over the sum of the phone PDFs' seconds, the same leaflets in the
     same process and run. The slides are made in the same job as their phone PDF and cut
     from its layout (what a build that makes both does). End to end, the same build with
-    ``--format pdf`` only is timed too, alternating with it.
+    ``--format pdf`` only is timed too, alternating with it, and ``--format images`` alone
+    (the slides laying the leaflet out themselves: what making them with the PDF saves).
     """
     work = fresh_copy(project, "formats")
     ids = case_ids(work)[:cases]
@@ -383,10 +384,17 @@ def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
     run_timed(plainlang("build", *select, *every), work)  # warm: fonts, espeak-ng, disk cache
     plain: list[Timing] = []
     extra: list[Timing] = []
+    alone: list[Timing] = []
     for _ in range(rounds):
         plain.append(run_timed(plainlang("build", *select, "--format", "pdf"), work))
         extra.append(run_timed(plainlang("build", *select, *every), work))
+        # The slides without the PDFs: they lay the phone leaflet out themselves.
+        alone.append(run_timed(plainlang("build", *select, "--format", "images"), work))
     best = min(extra, key=lambda t: t.wall)
+    alone_seconds = sum(
+        r["seconds"] for r in json.loads(min(alone, key=lambda t: t.wall).stdout)
+        if r["status"] == "built"
+    )
     made = [r for r in json.loads(best.stdout) if r["status"] == "built"]
     spent = {name: 0.0 for name in ("pdf", *FORMATS)}
     counts = {name: 0 for name in spent}
@@ -402,11 +410,14 @@ def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
         "pdf_seconds": spent["pdf"],
         **{f"{name}_seconds": spent[name] for name in FORMATS},
         **{f"{name}_ratio": spent[name] / spent["pdf"] for name in FORMATS},
+        "images_alone_seconds": alone_seconds,
+        "images_alone_ratio": alone_seconds / spent["pdf"],
         "plain_wall": base.wall,
         "formats_wall": best.wall,
         "background_cores": max(base.background_cores, best.background_cores),
         "plain": [t.brief() for t in plain],
         "formats": [t.brief() for t in extra],
+        "images_alone": [t.brief() for t in alone],
     }
 
 
@@ -609,6 +620,19 @@ def table(results: dict[str, Any]) -> str:
                     f"{f['background_cores']:.1f}",
                 )
             )
+    if f:
+        rows.append(
+            (
+                "images alone",
+                f"--format images without the PDFs: {f['images_alone_seconds']:.1f} s for the"
+                f" same {f['leaflets']} leaflets (each laid out for its slides) vs the PDFs"
+                f" {f['pdf_seconds']:.1f} s",
+                f"{f['images_alone_ratio']:.2f}x",
+                "(what sharing saves)",
+                "",
+                f"{f['background_cores']:.1f}",
+            )
+        )
     s = results.get("scale")
     if s:
         rows.append(

@@ -140,10 +140,8 @@ def test_title_size_is_chosen_in_python_from_its_words():
 
 
 def _fit_water(project: Path, text_times: int, locale: str = "es"):
-    from plainlang.build import Prepared
-    from plainlang.catalogs import load_cases
-    from plainlang.config import load_config
     from plainlang.localize import localize
+    from plainlang.session import Session
 
     case_file = project / "content/cases/water.md"
     if text_times > 1:
@@ -154,11 +152,10 @@ def _fit_water(project: Path, text_times: int, locale: str = "es"):
             for n in range(text_times)
         )
         case_file.write_text(body.replace("::: youth", extra + "\n::: youth", 1))
-    config = load_config(project)
-    cases = load_cases(config, ["water"])
-    prepared = Prepared.create(config, cases)
+    prepared = Session(project)
+    config = prepared.config
     pdf = PdfRenderer(config.root, config.theme)
-    lc = localize(cases[0], locale, prepared.catalogs)
+    lc = localize(prepared.case("water"), locale, prepared.catalogs)
     spec = config.layout("trifold")
 
     def render(choices):

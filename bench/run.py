@@ -19,10 +19,13 @@ table says so rather than hide it.
    to measure its height) and the same-layout comparison is the fair one.
 2. Parallel: ``--jobs 1`` vs ``--jobs 2``, same leaflets (trifold and phone), ``--force``.
 3. No-op: ``plainlang build`` again with nothing changed vs the full build before it.
-4. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
+4. Formats: the phone slides (``--format images``), the web page (``--format html``) and
+   the audio (``--format audio``) of each leaflet, each timed inside one build (``--json``:
+   every output's seconds) against the leaflet's phone PDF made in the same build.
+5. Memory: resident memory (``/proc/<pid>/status`` VmRSS, sampled every 50 ms) of the pool's
    worker processes while the full build of N leaflets runs (the build of step 3): the
    peak while the first 100 were built vs while the last 100 were.
-5. Audio: ``plainlang audio build --jobs 1 --force`` of K leaflets vs ``plainlang build
+6. Audio: ``plainlang build --format audio --jobs 1 --force`` of K leaflets vs ``plainlang build
    --jobs 1 --force --layout trifold`` of the same K leaflets (case x locale x audience),
    alternated; plus, in this process, where the audio's time goes for one leaflet (the
    script, espeak-ng, the resampling and mixing, opusenc).
@@ -359,6 +362,65 @@ def _ratio_result(
     }
 
 
+FORMATS = ("images", "html", "audio")
+
+
+def bench_formats(project: Path, cases: int, rounds: int) -> dict[str, Any]:
+    """The phone slides, the web page and the audio of each leaflet, timed against its PDF.
+
+    ``plainlang build --jobs 1 --layout phone --force --format pdf --format images
+    --format html --format audio --json`` of K cases: every output's result says how long
+    it took to make (``seconds``, in the one worker), so each format's figure is the sum of
+    its outputs' seconds over the sum of the phone PDFs' seconds, the same leaflets in the
+    same process and run. The slides are made in the same job as their phone PDF and cut
+    from its layout (what a build that makes both does). End to end, the same build with
+    ``--format pdf`` only is timed too, alternating with it, and ``--format images`` alone
+    (the slides laying the leaflet out themselves: what making them with the PDF saves).
+    """
+    work = fresh_copy(project, "formats")
+    ids = case_ids(work)[:cases]
+    select = ["--jobs", "1", "--layout", "phone", *case_args(ids), "--force", "--json"]
+    every = [arg for name in ("pdf", *FORMATS) for arg in ("--format", name)]
+    run_timed(plainlang("build", *select, *every), work)  # warm: fonts, espeak-ng, disk cache
+    plain: list[Timing] = []
+    extra: list[Timing] = []
+    alone: list[Timing] = []
+    for _ in range(rounds):
+        plain.append(run_timed(plainlang("build", *select, "--format", "pdf"), work))
+        extra.append(run_timed(plainlang("build", *select, *every), work))
+        # The slides without the PDFs: they lay the phone leaflet out themselves.
+        alone.append(run_timed(plainlang("build", *select, "--format", "images"), work))
+    best = min(extra, key=lambda t: t.wall)
+    alone_seconds = sum(
+        r["seconds"] for r in json.loads(min(alone, key=lambda t: t.wall).stdout)
+        if r["status"] == "built"
+    )
+    made = [r for r in json.loads(best.stdout) if r["status"] == "built"]
+    spent = {name: 0.0 for name in ("pdf", *FORMATS)}
+    counts = {name: 0 for name in spent}
+    for result in made:
+        spent[result["kind"]] += result["seconds"]
+        counts[result["kind"]] += 1
+    if len(set(counts.values())) != 1:
+        raise SystemExit(f"not one output of each format per leaflet: {counts}")
+    base = min(plain, key=lambda t: t.wall)
+    return {
+        "name": "formats",
+        "leaflets": counts["pdf"],
+        "pdf_seconds": spent["pdf"],
+        **{f"{name}_seconds": spent[name] for name in FORMATS},
+        **{f"{name}_ratio": spent[name] / spent["pdf"] for name in FORMATS},
+        "images_alone_seconds": alone_seconds,
+        "images_alone_ratio": alone_seconds / spent["pdf"],
+        "plain_wall": base.wall,
+        "formats_wall": best.wall,
+        "background_cores": max(base.background_cores, best.background_cores),
+        "plain": [t.brief() for t in plain],
+        "formats": [t.brief() for t in extra],
+        "images_alone": [t.brief() for t in alone],
+    }
+
+
 def bench_full_noop_memory(project: Path, cases: int, window: int) -> dict[str, Any]:
     """One full build of N leaflets (sampled for memory), then the no-op rebuild."""
     work = fresh_copy(project, "scale")
@@ -427,7 +489,7 @@ def bench_audio(project: Path, cases: int, rounds: int) -> dict[str, Any]:
     ids = case_ids(work)[:cases]
     select = [*case_args(ids), "--jobs", "1"]
     pdf_cmd = plainlang("build", "--layout", "trifold", *select, "--force")
-    audio_cmd = plainlang("audio", "build", *select, "--force")
+    audio_cmd = plainlang("build", "--format", "audio", *select, "--force")
     cache = work / "build" / ".cache" / "audio"
     run_timed(audio_cmd, work)  # warm: imports, espeak-ng's data, the disk cache
     pdfs: list[Timing] = []
@@ -448,7 +510,7 @@ def bench_audio(project: Path, cases: int, rounds: int) -> dict[str, Any]:
         _edit_one_sentence(work / "content" / "cases" / f"{ids[0]}.md", round_)
         edit_pdfs.append(run_timed(plainlang("build", "--layout", "trifold", *select), work))
         before = len(list(cache.glob("*.opus")))
-        edit_audios.append(run_timed(plainlang("audio", "build", *select), work))
+        edit_audios.append(run_timed(plainlang("build", "--format", "audio", *select), work))
         new_units = len(list(cache.glob("*.opus"))) - before
         for timing, what in ((edit_pdfs[-1], "PDFs"), (edit_audios[-1], "audio files")):
             if built_count(timing)[0] != count:
@@ -534,7 +596,8 @@ def audio_stages(root: Path, case: str) -> dict[str, Any]:
 
 def _audio_entries(root: Path) -> list[dict[str, Any]]:
     manifest = json.loads((root / "build" / "manifest.json").read_text(encoding="utf-8"))
-    return [e for e in manifest["leaflets"] if e.get("format") == "audio"]
+    entries = [*manifest["leaflets"], *manifest.get("outputs", [])]
+    return [e for e in entries if e.get("kind") == "audio"]
 
 
 def audio_durations(root: Path) -> dict[str, Any]:
@@ -599,6 +662,34 @@ def table(results: dict[str, Any]) -> str:
                 ">= 1.70x",
                 _yes(p["ratio_wall"] >= 1.70),
                 f"{p['background_cores']:.1f}",
+            )
+        )
+    f = results.get("formats")
+    if f:
+        for name in FORMATS:
+            rows.append(
+                (
+                    name,
+                    f"{f[name + '_seconds']:.1f} s for {f['leaflets']} leaflets vs their phone"
+                    f" PDFs {f['pdf_seconds']:.1f} s (jobs 1, same build); the build with all"
+                    f" {f['formats_wall']:.1f} s vs {f['plain_wall']:.1f} s with PDFs only",
+                    f"{f[name + '_ratio']:.2f}x",
+                    "<= 0.50x",
+                    _yes(f[name + "_ratio"] <= 0.50),
+                    f"{f['background_cores']:.1f}",
+                )
+            )
+    if f:
+        rows.append(
+            (
+                "images alone",
+                f"--format images without the PDFs: {f['images_alone_seconds']:.1f} s for the"
+                f" same {f['leaflets']} leaflets (each laid out for its slides) vs the PDFs"
+                f" {f['pdf_seconds']:.1f} s",
+                f"{f['images_alone_ratio']:.2f}x",
+                "(what sharing saves)",
+                "",
+                f"{f['background_cores']:.1f}",
             )
         )
     s = results.get("scale")
@@ -683,9 +774,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="remake the project first")
     parser.add_argument(
         "--only",
-        default="overhead,parallel,scale,audio",
-        help="comma-separated subset of overhead,parallel,scale,audio [all]",
+        default="overhead,parallel,formats,scale,audio",
+        help="comma-separated subset of overhead,parallel,formats,scale,audio [all]",
     )
+    parser.add_argument("--formats-cases", type=int, help="cases (12 phone leaflets each)")
     parser.add_argument("--overhead-cases", type=int, help="cases (12 trifolds each)")
     parser.add_argument("--parallel-cases", type=int, help="cases (24 leaflets each)")
     parser.add_argument("--scale-cases", type=int, help="cases (24 leaflets each) [21: 504]")
@@ -716,6 +808,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("parallel ...", flush=True)
         results["parallel"] = bench_parallel(
             args.project, args.parallel_cases or (1 if quick else 3), rounds
+        )
+    if "formats" in only:
+        print("formats (images, html, audio) ...", flush=True)
+        results["formats"] = bench_formats(
+            args.project, args.formats_cases or (1 if quick else 3), rounds
         )
     if "scale" in only:
         print("full build, memory, no-op ...", flush=True)

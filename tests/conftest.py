@@ -39,15 +39,7 @@ SAMPLE_FILES = ("plainlang.toml", "content", "locales", "templates", "plain")
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A copy of this repository's sample project, as committed (no compiled catalogs)."""
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    for name in SAMPLE_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("*.mo"))
-        elif src.is_file():
-            shutil.copy(src, dest / name)
-    return dest
+    return copy_sample(tmp_path / "sample")
 
 
 @pytest.fixture
@@ -120,6 +112,39 @@ def spy_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
 
     monkeypatch.setattr(pdf_module.ConfinedFetcher, "resolve", spy)
     return log
+
+
+def copy_sample(dest: Path) -> Path:
+    """Copy this repository's sample project (as committed, no compiled catalogs) to ``dest``."""
+    dest.mkdir(parents=True)
+    for name in SAMPLE_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("*.mo"))
+        elif src.is_file():
+            shutil.copy(src, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project built once for the whole run, as a user builds it.
+
+    Every leaflet its config plans (trifold and phone; es, qu, ay; every audience of every
+    case) with the phone slides and the web pages, and the flyers that fit one
+    (right-to-know in Spanish; the other cases are too long for an A5 flyer at 12 pt,
+    which the build reports).
+    """
+    from plainlang.build import BuildOptions, build
+
+    root = copy_sample(tmp_path_factory.mktemp("built") / "sample")
+    for options in (
+        BuildOptions(outputs=("pdf", "html", "images")),
+        BuildOptions(cases=("right-to-know",), locales=("es",), layouts=("flyer",)),
+    ):
+        report = build(root, options)
+        assert not report.failed, [r.error for r in report.failed]
+    return root
 
 
 @pytest.fixture

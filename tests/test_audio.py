@@ -302,7 +302,7 @@ def test_a_recording_replaces_its_segment(audio_project: Path, run: Callable[...
     assert _tone_seconds(samples, 440) >= 1.2
     assert _tone_seconds(samples, 1000) >= 0.9
     manifest = json.loads((audio_project / "build" / "manifest.json").read_text("utf-8"))
-    (entry,) = [e for e in manifest["outputs"] if e.get("format") == "audio"]
+    (entry,) = [e for e in manifest["outputs"] if e.get("kind") == "audio"]
     assert entry["recorded"] == 2 and entry["voices"] == ["es-419"]
     assert entry["voice"] == {"voice": "es-419", "label": "Spanish_(Latin_America)",
                               "locale": "es", "own": True}
@@ -420,7 +420,7 @@ def test_the_audio_is_a_voice_note_of_plausible_length(
     samples = _decode(path)
     seconds = len(samples) / SAMPLE_RATE
     manifest = json.loads((audio_project / "build" / "manifest.json").read_text("utf-8"))
-    (entry,) = [e for e in manifest["outputs"] if e.get("format") == "audio"]
+    (entry,) = [e for e in manifest["outputs"] if e.get("kind") == "audio"]
     assert abs(entry["duration"] - seconds) < 0.1
     words_per_minute = entry["words"] / seconds * 60
     assert 100 <= words_per_minute <= 200, words_per_minute  # pauses included

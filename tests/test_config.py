@@ -127,7 +127,7 @@ def with_tables(tables: str = POSTER, audiences: str = '["youth", "elders"]') ->
 
 def test_the_shipped_layouts_and_audiences_are_data():
     config = parse(BASE)
-    assert list(config.layout_specs) == ["trifold", "flyer", "booklet", "phone"]
+    assert list(config.layout_specs) == ["trifold", "flyer", "booklet", "phone", "web"]
     booklet = config.layout("booklet")
     assert (booklet.size, booklet.pages, booklet.page_step, booklet.sheets) == ("A5", 16, 4, "booklet")
     assert [c.name for c in booklet.fit] == ["sections", "density", "cover_art"]

@@ -45,8 +45,10 @@ def test_build_filters_and_bad_values(leaflet_project):
         "build/pdf/qu/water-youth-phone.pdf",
         "build/pdf/qu/water-youth-flyer-sheets.pdf",  # two flyers an A4 sheet, beside it
     ]
-    with pytest.raises(UsageError, match="--format audio"):
-        project.build(format="audio")
+    with pytest.raises(UsageError, match="--format braille"):
+        project.build(format="braille")
+    audio = project.plan(project.build_options(case="water", locale="qu", audience="youth", format="audio"))
+    assert [t.relpath for t in audio] == ["build/audio/qu/water-youth.ogg"]
     with pytest.raises(UsageError, match="nope"):
         project.build(case="nope")
     with pytest.raises(UsageError, match="--locale xx"):

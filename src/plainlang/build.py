@@ -3,8 +3,10 @@
 This is the one module that calls every stage: content, catalogs, localize, render, pdf.
 The plan is a list of :class:`Target` s, one output file each (or one group of files, such
 as a leaflet's phone slides), made from a registry of output kinds (:class:`OutputKind`):
-``pdf`` (the leaflets, registered here), ``proof`` (:mod:`plainlang.proof`) and whatever
-another module registers with :func:`register_output`. Every kind gets the same machinery:
+``pdf`` (the leaflets, registered here), ``proof`` (:mod:`plainlang.proof`), ``images``
+(:mod:`plainlang.slides`), ``html`` (:mod:`plainlang.webpage`), ``audio``
+(:mod:`plainlang.audio_build`) and whatever another module registers with
+:func:`register_output`. Every kind gets the same machinery:
 input keys and incremental rebuilds, ``--shard``, ``--dry-run``, ``--jobs``, ``--force``,
 progress, the coverage gate and the manifest.
 
@@ -131,7 +133,11 @@ class Target:
     is made plans one path with :data:`GROUP_NUMBER` where the numbers go. ``requires``
     names targets whose outputs this one reads (made first; their keys are part of its
     key); ``shard_by`` is the name ``--shard`` hashes, so that such a target lands in the
-    same shard as what it reads.
+    same shard as what it reads. ``together_with`` names a target this one is made right
+    after, in the same job, when both are to be made: they share work through
+    :attr:`Job.shared` (a leaflet's phone slides and its phone PDF share one layout). It is
+    not part of the target's identity (nor of its key): made together or not, the files
+    are the same.
     """
 
     kind: str
@@ -144,6 +150,7 @@ class Target:
     paths: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     shard_by: str = ""
+    together_with: str = field(default="", compare=False, repr=False)
 
     @property
     def group(self) -> str:
@@ -227,7 +234,13 @@ class OutputKind:
 
 _KINDS: dict[str, OutputKind] = {}
 #: Modules that register output kinds when imported (read on first use of the registry).
-OUTPUT_MODULES = ("plainlang.proof", "plainlang.print_build")
+OUTPUT_MODULES = (
+    "plainlang.proof",
+    "plainlang.print_build",
+    "plainlang.slides",
+    "plainlang.webpage",
+    "plainlang.audio_build",
+)
 
 
 def register_output(kind: OutputKind) -> OutputKind:
@@ -429,8 +442,16 @@ class InputHasher:
         self._catalog_lines: dict[tuple[str, str], list[str]] = {}
         self._case_lines: dict[str, list[str]] = {}
         self._keys: dict[str, str] = {}
+        self._extras: dict[str, Any] = {}
         #: The warnings of each case's pictures (a picture not found), by case id.
         self.picture_warnings: dict[str, list[str]] = {}
+
+    def extra(self, name: str, make: Callable[[], T]) -> T:
+        """A kind's own helper for its keys (a speech engine, say), made once per build."""
+        if name not in self._extras:
+            self._extras[name] = make()
+        value: T = self._extras[name]
+        return value
 
     def file(self, path: Path, error: type[PlainlangError] = PlainlangError) -> str:
         """The sha256 of a file the key depends on, read once per session, confined (see
@@ -576,7 +597,7 @@ def manifest_path(config: ProjectConfig) -> Path:
 
 
 def _kind_of(entry: Mapping[str, Any]) -> str:
-    kind = entry.get("kind", entry.get("format"))  # "format": audio entries of audio_build
+    kind = entry.get("kind", entry.get("format"))  # "format": audio before the registry
     if isinstance(kind, str):
         return kind
     path = entry.get("path")
@@ -947,10 +968,19 @@ class Job:
     (with the session's config, catalogs and renderer, and a PDF renderer), and the case,
     localized on first use."""
 
-    def __init__(self, target: Target, options: BuildOptions, worker: Worker) -> None:
+    def __init__(
+        self,
+        target: Target,
+        options: BuildOptions,
+        worker: Worker,
+        shared: dict[str, Any] | None = None,
+    ) -> None:
         self.target = target
         self.options = options
         self.worker = worker
+        #: Work shared by the targets made together in one job (see
+        #: :attr:`Target.together_with`); a fresh dict for a target made alone.
+        self.shared: dict[str, Any] = {} if shared is None else shared
 
     @property
     def config(self) -> ProjectConfig:
@@ -998,13 +1028,21 @@ class Worker:
         value: T = self._extras[name]
         return value
 
-    def make(self, target: Target, key: str, options: BuildOptions) -> TargetResult:
-        """Make one target with its kind's maker; write its files; never raise."""
+    def make(
+        self,
+        target: Target,
+        key: str,
+        options: BuildOptions,
+        shared: dict[str, Any] | None = None,
+    ) -> TargetResult:
+        """Make one target with its kind's maker; write its files; never raise.
+
+        ``shared``: the dict the targets of one batch share (see :func:`_batches`)."""
         started = time.perf_counter()
         config = self.config
         kind = output_kinds()[target.kind]
         result = TargetResult(target, "failed", config.root / target.relpath, key=key)
-        job = Job(target, options, self)
+        job = Job(target, options, self, shared)
         try:
             if kind.localized:
                 lc = job.localized
@@ -1029,6 +1067,11 @@ class Worker:
         finally:
             result.seconds = time.perf_counter() - started
         return result
+
+    def make_batch(self, batch: Sequence[tuple[Target, str, BuildOptions]]) -> list[TargetResult]:
+        """Make the targets of one batch in order, sharing one :attr:`Job.shared`."""
+        shared: dict[str, Any] = {}
+        return [self.make(target, key, options, shared) for target, key, options in batch]
 
     def _write(self, target: Target, made: Made, result: TargetResult) -> None:
         if not made.files:
@@ -1056,19 +1099,26 @@ class Worker:
             result.size = sum(r["size"] for r in records)
             result.path = self.config.root / records[0]["path"]
 
-    def leaflet_pdf(
-        self, job: Job, *, extra_css: str = "", stylesheets: Sequence[Path] = ()
-    ) -> Made:
-        """The ``pdf`` kind's maker: one leaflet, fitted to its layout (:mod:`plainlang.fit`:
-        type size and density chosen by measured layout, a growing page measured), finished.
+    def finished_leaflet(
+        self, job: Job, layout: str, *, extra_css: str = "", stylesheets: Sequence[Path] = ()
+    ) -> FinishedLeaflet:
+        """The job's leaflet in ``layout``, fitted to it (:mod:`plainlang.fit`: type size
+        and density chosen by measured layout, a growing page measured) and finished as a
+        PDF; made once per batch (:attr:`Job.shared`), so that the phone PDF and the phone
+        slides of a leaflet made together share one layout.
 
         ``extra_css`` (added at the end of the HTML's head) and ``stylesheets`` (user
-        stylesheets) lay it out for print (:mod:`plainlang.print_build`); the file is
-        ``build/pdf``'s path either way, which that kind renames.
+        stylesheets) lay it out for print (:mod:`plainlang.print_build`); such a version is
+        its own, never shared.
         """
         from plainlang.pdf import PdfMetadata
 
-        leaflet = job.target.leaflet
+        target = job.target
+        leaflet = Leaflet(target.case, target.locale, target.audience, layout)
+        shared = not (extra_css or stylesheets)
+        cached = job.shared.get(f"finished:{leaflet.name}") if shared else None
+        if isinstance(cached, FinishedLeaflet):
+            return cached
         config = self.config
         case = job.case
         lc = job.localized
@@ -1089,9 +1139,6 @@ class Worker:
             ),
         )
         laid_out = fitted.laid_out
-        html_bytes = fitted.html.encode("utf-8")
-        if job.options.keep_html and not (extra_css or stylesheets):  # not a print version's
-            write_bytes_atomic(config.root / _html_beside(leaflet.relpath()), html_bytes)
         title = lc.text(case.title)
         metadata = PdfMetadata(
             title=_plain(title.text),
@@ -1105,16 +1152,51 @@ class Worker:
             date=case_date(case),
         )
         pdf = self.pdf.finish(laid_out, metadata)
-        return Made(
-            {leaflet.relpath(): pdf},
-            pages=laid_out.pages,
-            warnings=[*ui_warnings, *laid_out.messages],
-            # What --keep-html needs to write this HTML again when the PDF is up to date.
-            fields={
-                "fit": {"choices": fitted.choices, "page_style": fitted.page_style},
-                "html_sha256": hashlib.sha256(html_bytes).hexdigest(),
-            },
+        finished = FinishedLeaflet(
+            leaflet,
+            fitted.html,
+            laid_out,
+            pdf,
+            [*ui_warnings, *laid_out.messages],
+            {"choices": fitted.choices, "page_style": fitted.page_style},
         )
+        if shared:
+            job.shared[f"finished:{leaflet.name}"] = finished
+        return finished
+
+    def leaflet_pdf(
+        self, job: Job, *, extra_css: str = "", stylesheets: Sequence[Path] = ()
+    ) -> Made:
+        """The ``pdf`` kind's maker: one leaflet, fitted to its layout, finished (for print
+        with ``extra_css`` and ``stylesheets``: see :meth:`finished_leaflet`)."""
+        finished = self.finished_leaflet(
+            job, job.target.layout, extra_css=extra_css, stylesheets=stylesheets
+        )
+        html_bytes = finished.html.encode("utf-8")
+        if job.options.keep_html and not (extra_css or stylesheets):  # not a print version's
+            html_path = self.config.root / _html_beside(finished.leaflet.relpath())
+            write_bytes_atomic(html_path, html_bytes)
+        return Made(
+            {finished.leaflet.relpath(): finished.pdf},
+            pages=finished.laid_out.pages,
+            warnings=list(finished.warnings),
+            # What --keep-html needs to write this HTML again when the PDF is up to date.
+            fields={"fit": finished.fit, "html_sha256": hashlib.sha256(html_bytes).hexdigest()},
+        )
+
+
+@dataclass(frozen=True)
+class FinishedLeaflet:
+    """A leaflet laid out in one layout and written as a PDF: its HTML, WeasyPrint's
+    laid-out document (:class:`plainlang.pdf.LaidOut`), the PDF's bytes, its warnings."""
+
+    leaflet: Leaflet
+    html: str
+    laid_out: Any
+    pdf: bytes
+    warnings: list[str]
+    #: The fitter's choices and page style, recorded for --keep-html (see _pdf_kept_html).
+    fit: dict[str, Any]
 
 
 def _html_beside(relpath: str) -> str:
@@ -1172,9 +1254,9 @@ def _init_worker(session: Session) -> None:
     _WORKER = Worker(session)
 
 
-def _run_one(args: tuple[Target, str, BuildOptions]) -> TargetResult:
+def _run_batch(batch: list[tuple[Target, str, BuildOptions]]) -> list[TargetResult]:
     assert _WORKER is not None
-    return _WORKER.make(*args)
+    return _WORKER.make_batch(batch)
 
 
 # -- the pdf kind ------------------------------------------------------------------------------
@@ -1528,8 +1610,8 @@ def _execute(
         for wave in waves:
             ok, blocked = runnable(wave)
             yield from map(note, blocked)
-            for item in ok:
-                yield note(worker.make(*item))
+            for batch in _batches(ok):
+                yield from map(note, worker.make_batch(batch))
         return
     import multiprocessing
 
@@ -1546,11 +1628,26 @@ def _execute(
         for wave in waves:
             ok, blocked = runnable(wave)
             yield from map(note, blocked)
-            # One target per task: a leaflet takes about half a second, so sending tasks
-            # one by one costs nothing, keeps both cores busy to the last leaflet and
-            # reports (and saves) each leaflet as soon as it is made.
-            for result in pool.imap_unordered(_run_one, ok, chunksize=1):
-                yield note(result)
+            # One batch per task (a target, or the targets made together with it): a
+            # leaflet takes about half a second, so sending tasks one by one costs nothing,
+            # keeps both cores busy to the last leaflet and reports (and saves) each
+            # leaflet as soon as it is made.
+            for results in pool.imap_unordered(_run_batch, _batches(ok), chunksize=1):
+                yield from map(note, results)
+
+
+def _batches(
+    items: list[tuple[Target, str, BuildOptions]],
+) -> list[list[tuple[Target, str, BuildOptions]]]:
+    """The targets of a wave in jobs: each alone, except those made together with another
+    target of the wave (:attr:`Target.together_with`), which follow it in its job."""
+    names = {t.name for t, _, _ in items}
+    batches: dict[str, list[tuple[Target, str, BuildOptions]]] = {}
+    for item in items:
+        target = item[0]
+        lead = target.together_with if target.together_with in names else target.name
+        batches.setdefault(lead, []).append(item)
+    return list(batches.values())
 
 
 def validate_catalogs(session: Session, uses: Iterable[tuple[str, str]]) -> None:

@@ -369,8 +369,8 @@ def _in_ci() -> bool:
     "formats",
     multiple=True,
     metavar="FORMAT",
-    help="What to make (repeatable): pdf, or another registered format "
-    "[default: formats in [project] of plainlang.toml, else pdf].",
+    help="What to make (repeatable): pdf, images (phone slides), html (a web page), "
+    "audio (read aloud) [default: formats in [project] of plainlang.toml, else pdf].",
 )
 @click.option(
     "--print",
@@ -443,8 +443,12 @@ def build(
 ) -> None:
     """PDFs for every case x locale x audience x layout, and the other chosen formats.
 
-    Output: build/pdf/<locale>/<case>-<audience>-<layout>.pdf, and build/manifest.json.
-    Other formats, where available, write build/<format>/<locale>/...
+    \b
+    Output, by --format, and build/manifest.json listing each:
+      pdf     build/pdf/<locale>/<case>-<audience>-<layout>.pdf
+      images  build/images/<locale>/<case>-<audience>-NN.png (phone slides, -NN.txt)
+      html    build/html/<locale>/<case>-<audience>.html (one self-contained page)
+      audio   build/audio/<locale>/<case>-<audience>.ogg (read aloud)
 
     Only outputs whose inputs changed are made again (see build/manifest.json); a failure
     in one is reported and the others go on. Exit 1 when any failed.
@@ -455,6 +459,7 @@ def build(
       plainlang build --case right-to-know --locale qu --layout trifold --keep-html
       plainlang build --format pdf --dry-run --shard 1/3
       plainlang build --layout booklet --print shop --print mono
+      plainlang build --format pdf --format images --format html --format audio
 
     Booklets and flyers also get <leaflet>-sheets.pdf beside them: A4 sheets to print
     two-sided (flip on the short edge), then fold and staple (booklet) or cut (flyer).
@@ -647,7 +652,7 @@ cli.add_command(proof)
 cli.add_command(preview)
 cli.add_command(serve)
 
-# The audio version (until build has --format audio) and people's recordings.
+# The audio version (build --format audio, and an alias) and people's recordings.
 from plainlang.cli_audio import audio  # noqa: E402
 
 cli.add_command(audio)

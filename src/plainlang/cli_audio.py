@@ -1,7 +1,8 @@
 """``plainlang audio``: the audio version of the leaflets, and what people's recordings are called.
 
 A click group that ``plainlang.cli`` adds to its own. Like the rest of the CLI it parses
-arguments, calls the library (:mod:`plainlang.audio_build`) and prints.
+arguments, calls the library and prints: ``audio build`` is ``build --format audio`` (the
+``audio`` output kind of :mod:`plainlang.audio_build`), ``audio list`` names recordings.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def audio() -> None:
 @click.option("--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
 @click.option(
     "--jobs", "-j", type=click.IntRange(0, 256), default=0,
-    help="Files made at once [default: every core].",
+    help="Worker processes [default: every core].",
 )
 @click.option(
     "--force", is_flag=True, help="Make again even the files whose inputs did not change."
@@ -57,48 +58,47 @@ def audio_build(
 ) -> None:
     """Each leaflet read aloud: build/audio/<locale>/<case>-<audience>.ogg.
 
-    Opus in Ogg, mono, 24 kbit/s: WhatsApp and Telegram play it as a voice note. Read by
-    espeak-ng with each locale's voice ([locales.qu] voice = "qu"; a locale with none is
-    read by its fallback's voice), except the segments people recorded (see `plainlang
-    audio list`). Only files whose words, voices, recordings or tools changed are made
-    again; each is in build/manifest.json with its voices and recorded segments.
+    The same as `plainlang build --format audio` (with these filters), which can make the
+    audio together with the other formats. Opus in Ogg, mono, 24 kbit/s: WhatsApp and
+    Telegram play it as a voice note. Read by espeak-ng with each locale's voice
+    ([locales.qu] voice = "qu"; a locale with none is read by its fallback's voice), except
+    the segments people recorded (see `plainlang audio list`). Only files whose words,
+    voices, recordings or tools changed are made again; each is in build/manifest.json
+    (kind "audio") with its voices and recorded segments.
 
     \b
     Example:
       plainlang audio build --case right-to-know --locale qu --audience women
+      plainlang build --format audio --case right-to-know --locale qu   # the same
     """
-    from plainlang.audio_build import AudioOptions, make_audio
+    from plainlang.build import report_json
+    from plainlang.cli import print_failures, run_build
 
-    root = _project(obj)
-    options = AudioOptions(cases, locales, audiences, jobs, force)
-
-    def show(result: Any, done: int, total: int) -> None:
-        if result.status != "skipped" and not as_json:
-            click.echo(f"[{done}/{total}] {result.status}: {result.path}", err=True)
-
-    report = make_audio(root, options, show)
+    project = obj.project
+    options = project.build_options(
+        cases, locales, audiences, (), ("audio",), jobs=jobs, force=force
+    )
+    report = run_build(project, options)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if as_json:
-        click.echo(json.dumps([r.to_json() for r in report.results], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
     else:
-        for result in report.results:
-            if result.status == "failed":
-                click.echo(f"{result.path}: failed: {result.error}", err=True)
-            elif result.status == "built":
-                entry = result.entry
-                voice = entry["voice"]
-                whose = "own voice" if voice["own"] else f"voice of {voice['locale']}"
-                click.echo(
-                    f"{result.path}: {entry['duration']:.0f} s, {entry['size'] // 1024} KB, "
-                    f"{voice['voice']} ({whose}), {entry['recorded']} of {entry['segments']} "
-                    f"segments recorded by people"
-                )
-        built = sum(r.status == "built" for r in report.results)
-        skipped = sum(r.status == "skipped" for r in report.results)
-        failed = sum(r.status == "failed" for r in report.results)
+        print_failures(report)
+        for result in report.by_status("built"):
+            fields = result.fields
+            voice = fields["voice"]
+            whose = "own voice" if voice["own"] else f"voice of {voice['locale']}"
+            click.echo(
+                f"{result.relpath}: {fields['duration']:.0f} s, {result.size // 1024} KB, "
+                f"{voice['voice']} ({whose}), {fields['recorded']} of {fields['segments']} "
+                f"segments recorded by people"
+            )
         click.echo(
-            f"{built} built, {skipped} up to date, {failed} failed in {report.seconds:.1f} s"
+            f"{len(report.by_status('built'))} built, {len(report.by_status('skipped'))} up "
+            f"to date, {len(report.failed)} failed in {report.seconds:.1f} s"
         )
-    raise SystemExit(report.exit_code())
+    raise SystemExit(report.exit_code(options))
 
 
 @audio.command(name="list")

@@ -476,7 +476,11 @@ class PdfRenderer:
                 pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=True
             )
         laid_out.messages += tuple(messages)
-        return pdf
+        # What WeasyPrint's tags leave out (languages of passages, decoration as artifacts,
+        # the layout's reading order, table header scopes): see plainlang.tagging.
+        from plainlang.tagging import retag
+
+        return retag(pdf, document)
 
     def _render(
         self, html: str, base_url: Path, metadata: PdfMetadata, stylesheets: Sequence[Path]

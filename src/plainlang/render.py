@@ -200,6 +200,11 @@ class Leaflet:
     def has_fallback(self) -> bool:
         return self.counts.get(Status.FALLBACK, 0) > 0 or self.counts.get(Status.SOURCE, 0) > 0
 
+    def qr_image(self, alt: str) -> Markup:
+        """The QR code with ``alt`` (what it links to, in the leaflet's words) as its text
+        alternative; empty when the leaflet has no QR code."""
+        return qr_svg(self.qr_url, alt) if self.qr_url else Markup("")
+
     @property
     def headings(self) -> tuple[BlockView, ...]:
         return tuple(b for b in _walk(self.blocks) if b.type == "heading")
@@ -235,7 +240,9 @@ class UiTranslations:
     ``has_drafts`` says whether the leaflet's own locale lends it any draft ui text, so
     the leaflet can say so even when its case text is all checked. The methods return
     the translation as written (placeholders and all); :func:`ui_text` makes it a
-    leaflet's text, and :meth:`translations` gives it every candidate along the chain.
+    leaflet's text, and :meth:`translations` gives it every candidate along the chain, with
+    the locale of its catalog, so that text a fallback catalog lends is marked as that
+    language (:meth:`lang_of`).
     """
 
     def __init__(self, catalogs: CatalogSet, locale: str) -> None:
@@ -244,6 +251,14 @@ class UiTranslations:
         self.chain_locales: list[str] = []  # the locale of each catalog of the chain
         #: Where each catalog of the chain is, for warnings that name ui.po:LINE.
         self.paths: list[str] = []
+
+        def lang_of(code: str) -> str:
+            info = config.locale_info.get(code)
+            return info.lang if info is not None else code
+
+        self._lang_of = lang_of
+        self.lang = lang_of(locale)
+        self.source_lang = lang_of(config.source_locale)
         own: list[Any] = []
         for index, loc in enumerate(ui_chain(config, locale)):
             info = config.locale_info.get(loc)
@@ -280,6 +295,16 @@ class UiTranslations:
                 return (found[0], loc, found[1]) if drafts else (found[0], loc)
         return None
 
+    def lang_of(self, locale: str | None) -> str:
+        """The language (BCP 47) of text from ``locale``'s catalog (None: the source)."""
+        return self._lang_of(locale) if locale is not None else self.source_lang
+
+    def lang_for(self, msgid: str, context: str | None = None) -> str:
+        """The language (BCP 47) ``msgid`` is shown in when its first translation along the
+        chain is good text: that catalog's, else the source's."""
+        first = next(self.translations(msgid, context), None)
+        return self.lang_of(first[2] if first is not None else None)
+
     def _main_language(self, locale: str) -> str:
         """The locale most of the leaflet's ui text is in (where its strings are found).
 
@@ -302,39 +327,41 @@ class UiTranslations:
 
     def translations(
         self, msgid: str, context: str | None = None, n: int | None = None
-    ) -> Iterator[tuple[str, str]]:
-        """Each usable translation of ``msgid`` along the chain, with its ``ui.po:LINE``.
+    ) -> Iterator[tuple[str, str, str]]:
+        """Each usable translation of ``msgid`` along the chain, with its ``ui.po:LINE``
+        and the locale of its catalog.
 
         With ``n``, the entry must be a plural one and its form for ``n`` is given.
         """
-        for (catalog, allow_fuzzy), path in zip(self.chain, self.paths, strict=True):
+        chain = zip(self.chain, self.paths, self.chain_locales, strict=True)
+        for (catalog, allow_fuzzy), path, loc in chain:
             message = catalog.find(msgid, context)
             found = usable(message, allow_fuzzy)
             if message is None or found is None:
                 continue
             where = f"{path}:{message.line}" if message.line else path
             if n is None and isinstance(found[0], str):
-                yield found[0], where
+                yield found[0], where, loc
             elif n is not None and isinstance(found[0], tuple):
                 strings = found[0]
                 rule = catalog.plural_forms  # None: a rule gettext cannot read
                 index = rule.form(n) if rule is not None else int(n != 1)
-                yield strings[min(max(index, 0), len(strings) - 1)], where
+                yield strings[min(max(index, 0), len(strings) - 1)], where, loc
 
     def gettext(self, message: str) -> str:
-        return next((text for text, _ in self.translations(message)), message)
+        return next((text for text, _, _ in self.translations(message)), message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._plural(None, singular, plural, n)
 
     def _plural(self, context: str | None, singular: str, plural: str, n: int) -> str:
-        found = next((text for text, _ in self.translations(singular, context, n)), None)
+        found = next((text for text, _, _ in self.translations(singular, context, n)), None)
         if found is not None:
             return found
         return singular if n == 1 else plural
 
     def pgettext(self, context: str, message: str) -> str:
-        return next((text for text, _ in self.translations(message, context)), message)
+        return next((text for text, _, _ in self.translations(message, context)), message)
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         return self._plural(context, singular, plural, n)
@@ -423,8 +450,22 @@ def ui_text(
     allowed: frozenset[str] | None = None,
     plural: bool = False,
 ) -> Markup:
+    """The text :func:`ui_choice` chooses."""
+    return ui_choice(source, candidates, variables, warn, allowed=allowed, plural=plural)[0]
+
+
+def ui_choice(
+    source: str,
+    candidates: Iterable[tuple[str, str]],
+    variables: Mapping[str, Any],
+    warn: Callable[[str], None],
+    *,
+    allowed: frozenset[str] | None = None,
+    plural: bool = False,
+) -> tuple[Markup, int | None]:
     """The first of ``candidates`` (translation, ``ui.po:LINE``) that makes good text, else
-    ``source`` (the msgid, or its plural for a count other than one).
+    ``source`` (the msgid, or its plural for a count other than one), with the index of
+    the candidate chosen (None: the source).
 
     A msgid without placeholders (and without ``%%``) is never formatted: its translation
     prints as written, percent signs and all. Otherwise each candidate goes through
@@ -445,19 +486,19 @@ def ui_text(
         return False
 
     if not allowed and bad is None and "%%" not in source:
-        for text, where in candidates:
+        for index, (text, where) in enumerate(candidates):
             if fits(text, where):
-                return Markup(_ui_escape(text))
-        return Markup(_ui_escape(source))
+                return Markup(_ui_escape(text)), index
+        return Markup(_ui_escape(source)), None
     required = frozenset() if plural else allowed
-    for text, where in candidates:
+    for index, (text, where) in enumerate(candidates):
         if not fits(text, where):
             continue
         try:
-            return format_ui(text, allowed, variables, required)
+            return format_ui(text, allowed, variables, required), index
         except ValueError as problem:
             warn(f"{where}: warning: {problem}; the text falls back to the next language")
-    return format_ui(source, allowed, variables, frozenset())
+    return format_ui(source, allowed, variables, frozenset()), None
 
 
 def _babel_locale(config: ProjectConfig, locale: str) -> Any:
@@ -474,12 +515,21 @@ def _babel_locale(config: ProjectConfig, locale: str) -> Any:
     return Locale.parse("en")
 
 
-def qr_svg(url: str) -> Markup:
-    """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size)."""
+def qr_svg(url: str, alt: str | None = None) -> Markup:
+    """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size).
+
+    With ``alt``, the SVG is an image (``role="img"``) whose ``<title>`` is ``alt``: its
+    text alternative, which WeasyPrint writes as the PDF figure's ``/Alt`` and browsers
+    give screen readers as its name.
+    """
     import segno
 
     code = segno.make(url, error="m", micro=False)
-    svg = code.svg_inline(scale=1, border=2, dark="#000", light="#fff", omitsize=True)
+    svg = code.svg_inline(
+        scale=1, border=2, dark="#000", light="#fff", omitsize=True, title=alt or None
+    )
+    if alt and svg.startswith("<svg "):
+        svg = '<svg role="img" ' + svg[len("<svg ") :]
     return Markup(svg)
 
 
@@ -551,18 +601,28 @@ class LeafletRenderer:
         # every string, with or without placeholders: "el 100% de" failed the leaflet,
         # "%(name)3000000s" hung it. These are plainlang's: text is escaped, and only
         # %(name)s placeholders are filled (see ui_text).
+        # Text a fallback catalog lends (Spanish in a Quechua leaflet), or the source's, is
+        # marked as its own language, so that hyphenation, the PDF's /Lang and screen
+        # readers follow it.
         ui = self.ui_translations(locale)
         warn = self._warn
 
-        def drawn(candidates: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-            for text, where in candidates:
-                yield self._drawn(text, where), where
+        def marked(
+            source: str, candidates: Iterable[tuple[str, str, str]], variables: Any, **kw: Any
+        ) -> Markup:
+            locales = [loc for _, _, loc in candidates]
+            drawn = [(self._drawn(t, where), where) for t, where, _ in candidates]
+            text, used = ui_choice(source, drawn, variables, warn, **kw)
+            lang = ui.lang_of(locales[used] if used is not None else None)
+            if lang == ui.lang:
+                return text
+            return Markup('<span lang="{}">{}</span>').format(lang, text)
 
         def gettext(message: str, **variables: Any) -> Markup:
-            return ui_text(message, drawn(ui.translations(message)), variables, warn)
+            return marked(message, list(ui.translations(message)), variables)
 
         def pgettext(context: str, message: str, **variables: Any) -> Markup:
-            return ui_text(message, drawn(ui.translations(message, context)), variables, warn)
+            return marked(message, list(ui.translations(message, context)), variables)
 
         def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
             return npgettext(None, singular, plural, n, **variables)
@@ -572,11 +632,10 @@ class LeafletRenderer:
         ) -> Markup:
             variables.setdefault("num", n)
             allowed = ui_placeholders(singular)[0] | ui_placeholders(plural)[0]
-            return ui_text(
+            return marked(
                 singular if n == 1 else plural,
-                drawn(ui.translations(singular, context, n)),
+                list(ui.translations(singular, context, n)),
                 variables,
-                warn,
                 allowed=allowed,
                 plural=True,
             )
@@ -761,7 +820,11 @@ class LeafletRenderer:
                     where,
                     hint="shorten it, or split it into several paragraphs",
                 )
-        leaflet = self.leaflet(lc, audience, layout, choices)
+        return self.render(self.leaflet(lc, audience, layout, choices))
+
+    def render(self, leaflet: Leaflet) -> str:
+        """The HTML of a view model (made by :meth:`leaflet`, perhaps adapted, e.g. the web
+        page's with its pictures inline), through its layout's template; as :meth:`html`."""
         size = sum(len(text.plain) for text in _texts(leaflet))
         if size > MAX_LEAFLET_CHARS:
             raise BuildError(
@@ -769,8 +832,9 @@ class LeafletRenderer:
                 f" at most about {MAX_LEAFLET_CHARS:,}",
                 hint="shorten the case or its translation, or split it into several cases",
             )
-        env = self.environment(lc.locale)
-        name = leaflet.layout_spec.template if leaflet.layout_spec else f"layouts/{layout}.html.j2"
+        env = self.environment(leaflet.locale.code)
+        spec = leaflet.layout_spec
+        name = spec.template if spec is not None else f"layouts/{leaflet.layout}.html.j2"
         with self.template_errors(name):
             return env.get_template(name).render(leaflet=leaflet)
         raise AssertionError("unreachable")  # pragma: no cover

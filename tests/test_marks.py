@@ -20,7 +20,6 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import copy_sample
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -129,7 +128,7 @@ class Expect:
 # -- what each text is, from the catalogs and the view model -------------------------------
 
 
-def ui_strings(config, catalogs, locale: str) -> list[tuple[re.Pattern[str], Expect]]:
+def ui_strings(config, theme_po, locale: str) -> list[tuple[re.Pattern[str], Expect]]:
     """Each ui string along the leaflet's chain as printed (a pattern: placeholders match
     anything) and what it is: the first usable translation wins; fuzzy counts (as a
     draft) only in the leaflet's own locale when it allows drafts; else the msgid."""
@@ -142,8 +141,7 @@ def ui_strings(config, catalogs, locale: str) -> list[tuple[re.Pattern[str], Exp
     for index, loc in enumerate(chain):
         allow = index == 0 and config.locale_info[loc].use_fuzzy if loc in config.locale_info else False
         own = config.locales_dir / loc / "LC_MESSAGES" / "ui.po"
-        theme_po = catalogs.theme_ui_path(loc) if hasattr(catalogs, "theme_ui_path") else theme.ui_catalog(loc)
-        for path in (own, theme_po):
+        for path in (own, theme_po(loc)):
             if path is not None and Path(path).is_file():
                 files.append((loc, allow, polib.pofile(str(path))))
     msgids = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(theme.ui_template()))}
@@ -237,11 +235,11 @@ def classify(node: Node, text: str, cases, ui, neutral: set[str]) -> Expect | No
     return Expect("unknown", "", text)
 
 
-def problems(html: str, leaflet, config, catalogs) -> tuple[list[str], int]:
+def problems(html: str, leaflet, config, theme_po) -> tuple[list[str], int]:
     """Every passage that says less than it should about itself, and how many were read."""
     root = parse(html)
     cases = case_texts(leaflet)
-    ui = ui_strings(config, catalogs, leaflet.locale.code)
+    ui = ui_strings(config, theme_po, leaflet.locale.code)
     neutral = {
         norm(x)
         for x in (leaflet.locale.name, leaflet.publisher or "", leaflet.contact or "", leaflet.qr_url or "")
@@ -259,7 +257,7 @@ def problems(html: str, leaflet, config, catalogs) -> tuple[list[str], int]:
         if not re.search(r"[^\W\d_]", text):
             continue
         if leaflet.date and text == norm(leaflet.date):
-            expect = Expect("translated", getattr(leaflet, "date_lang", leaflet.lang), "date")  # a date: its language
+            expect = Expect("translated", leaflet.date_lang, "date")  # a date: its language
         else:
             expect = classify(node, text, cases, ui, neutral)
         if expect is None:
@@ -282,16 +280,16 @@ def problems(html: str, leaflet, config, catalogs) -> tuple[list[str], int]:
             out.append(f"{where}: a checked translation, marked {mark}")
     # Text a screen reader reads but nobody sees: the page title, picture descriptions.
     for element in root.elements():
-        if element.tag == "title" and not element.inside("svg"):
-            if element.lang() != leaflet.title.lang:
-                out.append(f"page title: lang {element.lang()!r}, it is in {leaflet.title.lang!r}")
+        title = element.tag == "title" and not element.inside("svg")
+        if title and element.lang() != leaflet.title.lang:
+            out.append(f"page title: lang {element.lang()!r}, it is in {leaflet.title.lang!r}")
         if element.tag == "img" and element.attrs.get("alt"):
             expect = _one(cases[norm(element.attrs["alt"])])
             if element.lang() != expect.lang:
                 out.append(f"image alt {element.attrs['alt'][:40]!r}: lang {element.lang()!r}")
-        if element.tag == "meta" and element.attrs.get("name") == "description" and leaflet.summary:
-            if element.lang() != leaflet.summary.lang:
-                out.append(f"page description: lang {element.lang()!r}")
+        described = element.tag == "meta" and element.attrs.get("name") == "description"
+        if described and leaflet.summary and element.lang() != leaflet.summary.lang:
+            out.append(f"page description: lang {element.lang()!r}")
     return out, read
 
 
@@ -327,7 +325,7 @@ def test_every_passage_of_every_sample_leaflet_is_marked(tmp_path):
                 for layout in SAMPLE_LAYOUTS:
                     html = renderer.html(lc, audience, layout)
                     leaflet = renderer.leaflet(lc, audience, layout)
-                    bad, n = problems(html, leaflet, config, catalogs)
+                    bad, n = problems(html, leaflet, config, config.theme.ui_catalog)
                     read += n
                     found += [f"{case.id} {locale} {audience} {layout}: {p}" for p in bad]
                     for texts in case_texts(leaflet).values():
@@ -339,27 +337,18 @@ def test_every_passage_of_every_sample_leaflet_is_marked(tmp_path):
     assert any(status in ("fallback", "source") for _, status in kinds)
 
 
-class _EmptyQuechuaTheme:
-    """A catalog set whose theme has a Quechua ui catalog without one translation."""
+def _empty_quechua_theme(empty: Path):
+    """A catalog set whose theme's Quechua ui catalog is ``empty`` (a real PO file)."""
+    from plainlang.catalogs import load_po
+    from plainlang.localize import CatalogSet
 
-    def __init__(self, empty: Path) -> None:
-        self.empty = empty
+    class EmptyThemeQu(CatalogSet):
+        def theme_ui(self, locale):
+            if locale == "qu":
+                return load_po(empty, self.config.root, domain="ui")
+            return super().theme_ui(locale)
 
-    def __call__(self, config):
-        from plainlang.catalogs import load_po
-        from plainlang.localize import CatalogSet
-
-        empty = load_po(self.empty, config.root, domain="ui")
-
-        class EmptyThemeQu(CatalogSet):
-            def theme_ui(self, locale):
-                return empty if locale == "qu" else super().theme_ui(locale)
-
-            def theme_ui_path(self, locale):
-                return self_.empty if locale == "qu" else config.theme.ui_catalog(locale)
-
-        self_ = self
-        return EmptyThemeQu(config)
+    return EmptyThemeQu
 
 
 def test_a_quechua_leaflet_whose_theme_catalog_is_empty_marks_the_theme_text(tmp_path):
@@ -373,13 +362,14 @@ def test_a_quechua_leaflet_whose_theme_catalog_is_empty_marks_the_theme_text(tmp
         entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
         entry.flags = [f for f in entry.flags if f != "fuzzy"]
     po.save(str(empty))
-    config, catalogs, renderer, cases, localize = _leaflets(root, _EmptyQuechuaTheme(empty))
+    config, catalogs, renderer, cases, localize = _leaflets(root, _empty_quechua_theme(empty))
     for case in cases:
         lc = localize(case, "qu", catalogs)
         for layout in ("trifold", "phone"):
             html = renderer.html(lc, "youth", layout)
             leaflet = renderer.leaflet(lc, "youth", layout)
-            bad, read = problems(html, leaflet, config, catalogs)
+            theme_po = lambda loc: empty if loc == "qu" else config.theme.ui_catalog(loc)  # noqa: E731
+            bad, read = problems(html, leaflet, config, theme_po)
             assert not bad, "\n".join(bad[:40])
             assert read > 40
             # the theme's words are Spanish: tagged, marked, and the legend explains the mark

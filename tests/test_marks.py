@@ -278,6 +278,12 @@ def problems(html: str, leaflet, config, theme_po) -> tuple[list[str], int]:
             out.append(f"{where}: in {expect.lang}, marked {mark}")
         elif expect.status == "translated" and mark in ("draft", "other"):
             out.append(f"{where}: a checked translation, marked {mark}")
+    # The notes on the back explain every mark the leaflet prints.
+    classes = {c for e in root.elements() for c in e.attrs.get("class", "").split()}
+    if "status-draft" in classes and "notice-draft" not in classes:
+        out.append("drafts marked, and no note says what the dotted line means")
+    if classes & {"status-fallback", "status-source"} and "notice-fallback" not in classes:
+        out.append("text in another language marked, and no note says what the double line means")
     # Text a screen reader reads but nobody sees: the page title, picture descriptions.
     for element in root.elements():
         title = element.tag == "title" and not element.inside("svg")
@@ -390,3 +396,95 @@ def test_the_marks_are_visible_in_the_theme_stylesheet():
     for cls in ("status-draft", "status-fallback", "status-source"):
         rule = next(m for m in re.finditer(r"([^{}]+)\{([^}]*)\}", css) if f".{cls}" in m.group(1))
         assert "border-left" in rule.group(2), cls
+
+
+EVERY_KIND = """---
+title: Ask about the bridge
+summary: Anyone can ask what the bridge cost.
+source: "Source: the Access to Information Law"
+date: 2024-05-02
+example: true
+audiences: [youth, women, municipality]
+qr: https://www.opengovpartnership.org/
+---
+# Ask about the bridge
+
+Rosa lives in a village. She wanted to know **how much** the bridge cost.
+
+![A river and a new bridge](bridge.png)
+
+## What can I do?
+
+1. Write a short letter.
+2. Hand it in at the front desk.
+
+- the budget
+- the contract
+
+> "They answered me with the papers."
+>
+> — Rosa, Ayacucho (example)
+
+| Who | How many |
+| --- | --- |
+| Citizens | 9 |
+
+::: youth
+Share this leaflet with your group.
+:::
+
+::: women municipality
+Ask together as a group.
+:::
+"""
+
+
+def _turn(locale: str, n: int, msgid: str) -> tuple[str, bool]:
+    """Spanish: missing one time in four; Quechua: a draft, checked, missing, in turn."""
+    if locale == "es":
+        return ("" if n % 4 == 3 else "ES " + msgid), False
+    return [("QU " + msgid, True), ("QU " + msgid, False), ("", False)][n % 3]
+
+
+def test_every_kind_of_passage_as_a_draft_a_fallback_and_the_source(tmp_path):
+    """A case with every kind of segment (image, source line, date, table, quote, call-outs)
+    whose Quechua entries are in turn drafts, checked, and missing (Spanish then), and
+    whose Spanish entries are now and then missing (English, the source, then)."""
+    from plainlang.catalogs import extract, update
+    from plainlang.config import load_config
+
+    root = copy_sample(tmp_path / "sample")
+    cases_dir = root / "content" / "cases"
+    (cases_dir / "every-kind.md").write_text(EVERY_KIND, encoding="utf-8")
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "white").save(cases_dir / "bridge.png")
+    config = load_config(root)
+    extract(config)
+    update(config)
+    kinds: set[tuple[str, str]] = set()
+    for turn in range(4):  # each segment, in turn, a draft, checked and missing
+        for locale in ("es", "qu"):
+            path = root / "locales" / locale / "LC_MESSAGES" / "every-kind.po"
+            po = polib.pofile(str(path))
+            for index, entry in enumerate(e for e in po if not e.obsolete):
+                entry.msgstr, fuzzy = _turn(locale, index + turn, entry.msgid)
+                entry.flags = [f for f in entry.flags if f != "fuzzy"] + (["fuzzy"] if fuzzy else [])
+            po.save(str(path))
+        config, catalogs, renderer, cases, localize = _leaflets(root)
+        (case,) = [c for c in cases if c.id == "every-kind"]
+        for locale in config.locales:
+            lc = localize(case, locale, catalogs)
+            for audience in config.audiences:
+                for layout in ("trifold", "phone", "flyer")[: 3 if turn == 0 else 2]:
+                    html = renderer.html(lc, audience, layout)
+                    leaflet = renderer.leaflet(lc, audience, layout)
+                    bad, read = problems(html, leaflet, config, config.theme.ui_catalog)
+                    assert not bad, (turn, locale, audience, layout, bad[:20])
+                    assert read > 30
+                    for texts in case_texts(leaflet).values():
+                        kinds |= {(e.what, e.status) for e in texts}
+    for what in ("title", "summary", "source line", "heading", "paragraph", "image",
+                 "list item", "quote", "attribution", "table header", "table cell"):
+        for status in ("draft", "fallback", "source"):
+            assert (what, status) in kinds, (what, status)

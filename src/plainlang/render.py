@@ -9,6 +9,7 @@ print ``{{ text }}`` and nothing a translator wrote can become markup.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -80,12 +81,43 @@ class TextView:
     @property
     def attrs(self) -> Markup:
         """`` lang="es" class="status-fallback"`` where the text differs from the leaflet."""
-        parts = []
-        if self.lang != self.doc_lang:
-            parts.append(f'lang="{escape(self.lang)}"')
-        if self.status != Status.TRANSLATED:
-            parts.append(f'class="status-{self.status}"')
-        return Markup(" " + " ".join(parts)) if parts else Markup("")
+        return self.attributes()
+
+    def attributes(self, cls: str = "") -> Markup:
+        """:attr:`attrs` for an element with its own class ``cls`` (one ``class`` attribute:
+        of two, a browser and WeasyPrint read only the first, and the mark was lost).
+
+        >>> TextView(Markup("x"), "x", "draft", "qu", "summary", "qu").attributes("summary")
+        Markup(' class="summary status-draft"')
+        """
+        return status_attributes(self.status, self.lang, self.doc_lang, cls)
+
+    @property
+    def lang_attrs(self) -> Markup:
+        """`` lang="es"`` where the text's language is not the leaflet's: for text nobody
+        sees marked (a picture's ``alt``, the page's ``<title>``)."""
+        return status_attributes(Status.TRANSLATED, self.lang, self.doc_lang)
+
+
+def status_attributes(status: str, lang: str, doc_lang: str, cls: str = "") -> Markup:
+    """`` lang="…" class="… status-…"`` for text in ``lang`` of ``status`` on a page in
+    ``doc_lang``: the lang where it differs, the mark unless it is a checked translation."""
+    parts = []
+    if lang != doc_lang:
+        parts.append(f'lang="{escape(lang)}"')
+    classes = [c for c in (cls, f"status-{status}" if status != Status.TRANSLATED else "") if c]
+    if classes:
+        parts.append(f'class="{escape(" ".join(classes))}"')
+    return Markup(" " + " ".join(parts)) if parts else Markup("")
+
+
+class UiMarkup(Markup):
+    """A ui string as a template prints it, with its language and status kept for the
+    places where the text is not printed as it is (the QR code's text alternative)."""
+
+    lang: str = ""
+    status: str = Status.TRANSLATED
+    plain: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,8 +182,12 @@ class Leaflet:
     counts: Mapping[str, int]
     fallback_languages: tuple[str, ...]
     theme: str = "default"
+    #: The language (BCP 47) of :attr:`date`: the first CLDR knows along the chain.
+    date_lang: str = ""
     soft_hyphens: bool = False
     ui_drafts: bool = False
+    #: The leaflet prints ui text in another language (a fallback catalog's, or the msgid).
+    ui_fallback: bool = False
     #: Who reads the audio version (:class:`plainlang.audio.VoiceChoice`), when it is made.
     voice: Any = None
     generator: str = f"plainlang {__version__}"
@@ -198,12 +234,32 @@ class Leaflet:
 
     @property
     def has_fallback(self) -> bool:
-        return self.counts.get(Status.FALLBACK, 0) > 0 or self.counts.get(Status.SOURCE, 0) > 0
+        return (
+            self.counts.get(Status.FALLBACK, 0) > 0
+            or self.counts.get(Status.SOURCE, 0) > 0
+            or self.ui_fallback
+        )
+
+    @property
+    def date_html(self) -> Markup:
+        """The date, marked with its language where it is not the leaflet's (an Aymara
+        leaflet's date is Spanish: CLDR has no Aymara)."""
+        if not self.date:
+            return Markup("")
+        lang = self.date_lang or self.lang
+        if lang == self.lang:
+            return escape(self.date)
+        return Markup('<span lang="{}">{}</span>').format(lang, self.date)
 
     def qr_image(self, alt: str) -> Markup:
         """The QR code with ``alt`` (what it links to, in the leaflet's words) as its text
-        alternative; empty when the leaflet has no QR code."""
-        return qr_svg(self.qr_url, alt) if self.qr_url else Markup("")
+        alternative; empty when the leaflet has no QR code. ``alt`` a ui string
+        (:class:`UiMarkup`) in another language tags the code with that language."""
+        if not self.qr_url:
+            return Markup("")
+        lang = getattr(alt, "lang", "") or self.lang
+        text = alt.striptags() if isinstance(alt, Markup) else alt
+        return qr_svg(self.qr_url, text, lang if lang != self.lang else None)
 
     @property
     def headings(self) -> tuple[BlockView, ...]:
@@ -333,6 +389,13 @@ class UiTranslations:
 
         With ``n``, the entry must be a plural one and its form for ``n`` is given.
         """
+        for text, where, loc, _ in self.candidates(msgid, context, n):
+            yield text, where, loc
+
+    def candidates(
+        self, msgid: str, context: str | None = None, n: int | None = None
+    ) -> Iterator[tuple[str, str, str, bool]]:
+        """:meth:`translations`, each with whether it is a draft (fuzzy, where allowed)."""
         chain = zip(self.chain, self.paths, self.chain_locales, strict=True)
         for (catalog, allow_fuzzy), path, loc in chain:
             message = catalog.find(msgid, context)
@@ -341,12 +404,12 @@ class UiTranslations:
                 continue
             where = f"{path}:{message.line}" if message.line else path
             if n is None and isinstance(found[0], str):
-                yield found[0], where, loc
+                yield found[0], where, loc, found[1]
             elif n is not None and isinstance(found[0], tuple):
                 strings = found[0]
                 rule = catalog.plural_forms  # None: a rule gettext cannot read
                 index = rule.form(n) if rule is not None else int(n != 1)
-                yield strings[min(max(index, 0), len(strings) - 1)], where, loc
+                yield strings[min(max(index, 0), len(strings) - 1)], where, loc, found[1]
 
     def gettext(self, message: str) -> str:
         return next((text for text, _, _ in self.translations(message)), message)
@@ -515,12 +578,22 @@ def _babel_locale(config: ProjectConfig, locale: str) -> Any:
     return Locale.parse("en")
 
 
-def qr_svg(url: str, alt: str | None = None) -> Markup:
+def _babel_lang(config: ProjectConfig, babel_locale: Any) -> str:
+    """The language (BCP 47) of text Babel writes for ``babel_locale`` (dates, numbers)."""
+    code = str(babel_locale)
+    for candidate in (code, code.split("_")[0]):
+        info = config.locale_info.get(candidate)
+        if info is not None:
+            return info.lang
+    return code.replace("_", "-")
+
+
+def qr_svg(url: str, alt: str | None = None, lang: str | None = None) -> Markup:
     """A vector QR code for ``url`` as inline SVG (no fetch, scales to any size).
 
     With ``alt``, the SVG is an image (``role="img"``) whose ``<title>`` is ``alt``: its
     text alternative, which WeasyPrint writes as the PDF figure's ``/Alt`` and browsers
-    give screen readers as its name.
+    give screen readers as its name; ``lang`` is its language, where it is not the page's.
     """
     import segno
 
@@ -529,7 +602,8 @@ def qr_svg(url: str, alt: str | None = None) -> Markup:
         scale=1, border=2, dark="#000", light="#fff", omitsize=True, title=alt or None
     )
     if alt and svg.startswith("<svg "):
-        svg = '<svg role="img" ' + svg[len("<svg ") :]
+        tag = f'<svg role="img" lang="{escape(lang)}" ' if lang else '<svg role="img" '
+        svg = tag + svg[len("<svg ") :]
     return Markup(svg)
 
 
@@ -547,6 +621,8 @@ class LeafletRenderer:
         #: The warnings of the last leaflet made (:meth:`html`): ui translations skipped,
         #: characters replaced. The build records them in the leaflet's manifest entry.
         self.warnings: list[str] = []
+        #: (status, locale) of each ui string the leaflet being rendered printed.
+        self._ui_printed: set[tuple[str, str]] = set()
 
     def _drawn(self, text: str, where: str) -> str:
         """``text`` as the leaflet fonts can draw it; a warning when something is replaced."""
@@ -603,26 +679,41 @@ class LeafletRenderer:
         # %(name)s placeholders are filled (see ui_text).
         # Text a fallback catalog lends (Spanish in a Quechua leaflet), or the source's, is
         # marked as its own language, so that hyphenation, the PDF's /Lang and screen
-        # readers follow it.
+        # readers follow it; and, like the case's text, it carries the mark of its status
+        # on the page (a draft's dotted line, another language's double line).
         ui = self.ui_translations(locale)
         warn = self._warn
 
         def marked(
-            source: str, candidates: Iterable[tuple[str, str, str]], variables: Any, **kw: Any
+            source: str,
+            candidates: Iterable[tuple[str, str, str, bool]],
+            variables: Any,
+            **kw: Any,
         ) -> Markup:
-            locales = [loc for _, _, loc in candidates]
-            drawn = [(self._drawn(t, where), where) for t, where, _ in candidates]
+            found = list(candidates)
+            drawn = [(self._drawn(t, where), where) for t, where, _, _ in found]
             text, used = ui_choice(source, drawn, variables, warn, **kw)
-            lang = ui.lang_of(locales[used] if used is not None else None)
-            if lang == ui.lang:
-                return text
-            return Markup('<span lang="{}">{}</span>').format(lang, text)
+            loc = found[used][2] if used is not None else None
+            lang = ui.lang_of(loc)
+            if used is not None and found[used][3]:
+                status = Status.DRAFT
+            elif lang == ui.lang:
+                status = Status.TRANSLATED
+            else:
+                status = Status.FALLBACK if loc is not None else Status.SOURCE
+            self._ui_printed.add((str(status), loc or self.config.source_locale))
+            attributes = status_attributes(status, lang, ui.lang)
+            out = UiMarkup(
+                Markup("<span{}>{}</span>").format(attributes, text) if attributes else text
+            )
+            out.lang, out.status, out.plain = lang, str(status), text.striptags()
+            return out
 
         def gettext(message: str, **variables: Any) -> Markup:
-            return marked(message, list(ui.translations(message)), variables)
+            return marked(message, list(ui.candidates(message)), variables)
 
         def pgettext(context: str, message: str, **variables: Any) -> Markup:
-            return marked(message, list(ui.translations(message, context)), variables)
+            return marked(message, list(ui.candidates(message, context)), variables)
 
         def ngettext(singular: str, plural: str, n: int, **variables: Any) -> Markup:
             return npgettext(None, singular, plural, n, **variables)
@@ -634,7 +725,7 @@ class LeafletRenderer:
             allowed = ui_placeholders(singular)[0] | ui_placeholders(plural)[0]
             return marked(
                 singular if n == 1 else plural,
-                list(ui.translations(singular, context, n)),
+                list(ui.candidates(singular, context, n)),
                 variables,
                 allowed=allowed,
                 plural=True,
@@ -763,6 +854,7 @@ class LeafletRenderer:
             date=_format_date(dt.date.fromisoformat(case.date), "long", babel_locale)
             if case.date
             else None,
+            date_lang=_babel_lang(config, babel_locale),
             publisher=config.publisher,
             contact=config.contact,
             counts=dict(counts),
@@ -835,9 +927,42 @@ class LeafletRenderer:
         env = self.environment(leaflet.locale.code)
         spec = leaflet.layout_spec
         name = spec.template if spec is not None else f"layouts/{leaflet.layout}.html.j2"
-        with self.template_errors(name):
-            return env.get_template(name).render(leaflet=leaflet)
-        raise AssertionError("unreachable")  # pragma: no cover
+        # The notes on the back explain the marks of the ui text too, which only the
+        # templates know they print: a leaflet whose ui text turns out to hold a draft or
+        # another language is made again with the notes that explain it (the notes' own
+        # text can add one more language, hence the loop; languages only grow).
+        for _ in range(4):
+            self._ui_printed = set()
+            with self.template_errors(name):
+                html = env.get_template(name).render(leaflet=leaflet)
+            explained = self._explained(leaflet, self._ui_printed)
+            if explained is leaflet:
+                break
+            leaflet = explained
+        return html
+
+    def _explained(self, leaflet: Leaflet, printed: set[tuple[str, str]]) -> Leaflet:
+        """``leaflet`` with notes for the drafts and languages of the ui text it printed."""
+        drafts = leaflet.ui_drafts or any(status == Status.DRAFT for status, _ in printed)
+        other = sorted(
+            loc for status, loc in printed if status in (Status.FALLBACK, Status.SOURCE)
+        )
+        in_locale = self.ui_translations(leaflet.locale.code).language
+        names = list(leaflet.fallback_languages)
+        for loc in other:
+            name = self.config.language_name(loc, in_locale)
+            if name not in names:
+                names.append(name)
+        fallback = leaflet.ui_fallback or bool(other)
+        if (drafts, fallback, tuple(names)) == (
+            leaflet.ui_drafts,
+            leaflet.ui_fallback,
+            leaflet.fallback_languages,
+        ):
+            return leaflet
+        return dataclasses.replace(
+            leaflet, ui_drafts=drafts, ui_fallback=fallback, fallback_languages=tuple(names)
+        )
 
     @contextlib.contextmanager
     def template_errors(self, name: str) -> Iterator[None]:

@@ -329,6 +329,6 @@ def test_sheets_of_a_leaflet_below_coverage_are_kept_back_with_it(
     assert _build(project, *args, "--skip-below-coverage") == 0
     results = {r["kind"]: r for r in json.loads(capsys.readouterr().out)}
     assert results["pdf"]["status"] == results["sheets"]["status"] == "below-coverage"
-    assert "below coverage" in results["sheets"]["error"]
+    assert "is below 90%" in results["sheets"]["error"]  # the leaflet's reason, said again
     assert not (project / "build/pdf/ay/water-youth-booklet-sheets.pdf").exists()
     assert _build(project, *args) == 1

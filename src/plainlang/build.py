@@ -514,6 +514,20 @@ class InputHasher:
         key = self._keys[target.name] = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
         return key
 
+    def leaflet_lines(self, target: Target, layout: str) -> list[str]:
+        """What the target's leaflet in ``layout`` reads: the case file, the PO files of
+        the case along the locale's fallback chain and of ``ui`` along its ui chain (the
+        project's and the theme's), the theme files of the layout and the audience, and the
+        pictures the case shows."""
+        case = self.case(target.case)
+        return [
+            *self.case_lines(case),
+            *self.catalogs_of(target.locale, case.id),
+            *self.ui_catalogs_of(target.locale),
+            *self.templates_of(layout, target.audience),
+            *self.images_of(case),
+        ]
+
     def case_lines(self, case: Case) -> list[str]:
         return ["case " + self.file(self.config.root / case.path)]
 
@@ -1276,14 +1290,7 @@ def _plan_pdfs(ctx: PlanContext) -> Iterator[Target]:
 
 
 def _pdf_key(inputs: InputHasher, target: Target) -> list[str]:
-    case = inputs.case(target.case)
-    return [
-        *inputs.case_lines(case),
-        *inputs.catalogs_of(target.locale, case.id),
-        *inputs.ui_catalogs_of(target.locale),
-        *inputs.templates_of(target.layout, target.audience),
-        *inputs.images_of(case),
-    ]
+    return inputs.leaflet_lines(target, target.layout)
 
 
 def _pdf_identity(target: Target) -> str:
@@ -1292,12 +1299,20 @@ def _pdf_identity(target: Target) -> str:
     return repr(target.leaflet)
 
 
-def _prepare_pdfs(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+def prepare_leaflets(
+    session: Session, targets: Sequence[Target], layouts: Sequence[str] | None = None
+) -> None:
+    """Before any leaflet is made: every catalog the targets read is parsed, and the
+    templates of ``layouts`` (default: the targets' own) compiled once; a broken one
+    stops the build with its file and line (exit 2)."""
     validate_catalogs(session, ((t.locale, t.case) for t in targets))
-    layouts = sorted({t.layout for t in targets})
-    if layouts:
-        # Compile each layout's templates once: a syntax error stops the build (exit 2).
-        session.renderer.check_templates(layouts)
+    chosen = sorted({t.layout for t in targets}) if layouts is None else list(layouts)
+    if targets and chosen:
+        session.renderer.check_templates(chosen)
+
+
+def _prepare_pdfs(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
+    prepare_leaflets(session, targets)
 
 
 register_output(

@@ -37,8 +37,8 @@ from plainlang.build import (
     OutputKind,
     PlanContext,
     Target,
+    prepare_leaflets,
     register_output,
-    validate_catalogs,
 )
 from plainlang.config import ProjectConfig
 from plainlang.errors import BuildError, UsageError
@@ -446,22 +446,15 @@ def _key(inputs: InputHasher, target: Target) -> list[str]:
     import PIL
     import pypdfium2
 
-    case = inputs.case(target.case)
     return [
-        *inputs.case_lines(case),
-        *inputs.catalogs_of(target.locale, case.id),
-        *inputs.ui_catalogs_of(target.locale),
-        *inputs.templates_of(PHONE_LAYOUT, target.audience),
-        *inputs.images_of(case),
+        *inputs.leaflet_lines(target, PHONE_LAYOUT),
         f"slides {SLIDES_VERSION} {SLIDE_WIDTH}x{SLIDE_MAX_HEIGHT} pillow {PIL.__version__} "
         f"pdfium {pypdfium2.PDFIUM_INFO}",
     ]
 
 
 def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
-    validate_catalogs(session, ((t.locale, t.case) for t in targets))
-    if targets:
-        session.renderer.check_templates([PHONE_LAYOUT])
+    prepare_leaflets(session, targets, [PHONE_LAYOUT])
 
 
 def _make(job: Job) -> Made:

@@ -37,8 +37,8 @@ from plainlang.build import (
     OutputKind,
     PlanContext,
     Target,
+    prepare_leaflets,
     register_output,
-    validate_catalogs,
 )
 from plainlang.errors import BuildError, UsageError
 from plainlang.localize import LocalizedCase
@@ -345,22 +345,15 @@ def _key(inputs: InputHasher, target: Target) -> list[str]:
     import fontTools
     import uharfbuzz
 
-    case = inputs.case(target.case)
     return [
-        *inputs.case_lines(case),
-        *inputs.catalogs_of(target.locale, case.id),
-        *inputs.ui_catalogs_of(target.locale),
-        *inputs.templates_of(WEB_LAYOUT, target.audience),
-        *inputs.images_of(case),
+        *inputs.leaflet_lines(target, WEB_LAYOUT),
         f"webpage {WEBPAGE_VERSION} harfbuzz {uharfbuzz.version_string()} "
         f"fonttools {fontTools.version}",
     ]
 
 
 def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions) -> None:
-    validate_catalogs(session, ((t.locale, t.case) for t in targets))
-    if targets:
-        session.renderer.check_templates([WEB_LAYOUT])
+    prepare_leaflets(session, targets, [WEB_LAYOUT])
 
 
 def _make(job: Job) -> Made:

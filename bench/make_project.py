@@ -243,6 +243,8 @@ def fill_catalogs(
         share = TRANSLATED_SHARE.get(locale, 0.0)
         for domain, by_source in sorted(texts.items()):
             path = po_path(config, locale, domain)
+            if not path.exists():  # a ui.po the theme's own translations make unnecessary
+                continue
             catalog = load_po(path, root, domain=domain)
             for message in catalog:
                 if not message.msgid or message.msgid_plural is not None:

@@ -24,7 +24,9 @@ PDFUA_CANNOT_RUN = {"UA-14-001": "cannot get key '/is_integer' on object of type
 
 @pytest.fixture(scope="module")
 def pdfs(built_sample: Path) -> list[Path]:
-    found = sorted((built_sample / "build" / "pdf").rglob("*.pdf"))
+    # The flyers' -sheets.pdf are imposed A4 sheets for the printer: no tags, no UA claim.
+    found = sorted(p for p in (built_sample / "build" / "pdf").rglob("*.pdf")
+                   if not p.name.endswith("-sheets.pdf"))
     # 3 cases x 3 locales x 3 audiences x (trifold, phone), and the 3 Spanish flyers.
     assert len(found) == 57, [p.name for p in found]
     return found
@@ -176,3 +178,17 @@ def plain_title(lc) -> str:
     from plainlang.markup import plain_text
 
     return plain_text(lc.text(lc.case.title).text)
+
+
+def test_print_sheets_claim_no_pdf_ua(built_sample: Path) -> None:
+    """The flyers' imposed sheets are for the printer, not for screen readers: they say
+    nothing they are not (no structure tree, no PDF/UA identification)."""
+    import pikepdf
+
+    sheets = sorted((built_sample / "build" / "pdf").rglob("*-sheets.pdf"))
+    assert sheets
+    for path in sheets:
+        with pikepdf.open(path) as pdf:
+            assert "/StructTreeRoot" not in pdf.Root
+            claims = pdf.open_metadata()
+            assert not [k for k in claims if "pdfuaid" in k], path.name

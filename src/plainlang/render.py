@@ -377,10 +377,6 @@ class UiTranslations:
             return locale
         return max(answered, key=lambda loc: (answered[loc], -self.chain_locales.index(loc)))
 
-    def _lookup(self, msgid: str, context: str | None = None) -> str | tuple[str, ...] | None:
-        found = self._find(msgid, context)
-        return found[0] if found is not None else None
-
     def translations(
         self, msgid: str, context: str | None = None, n: int | None = None
     ) -> Iterator[tuple[str, str, str]]:

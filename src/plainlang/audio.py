@@ -13,8 +13,9 @@ The stage has a pure middle and its I/O at the edges:
   voice of its language, else its fallback chain's, else the source locale's.
 - :func:`synthesize` speaks the script with espeak-ng, putting people's recordings
   (``recordings/<locale>/<case>/<name>.wav|.ogg``, decoded with soundfile) in place of
-  their segments; :func:`encode_opus` encodes it with opusenc (mono, 48 kHz, a voice-note
-  bitrate, a fixed serial number and no date: the same inputs give the same bytes).
+  their segments; :func:`encode_opus` encodes it with libopus, in process (:mod:`plainlang.opus`;
+  mono, 48 kHz, a voice-note bitrate, a fixed serial number and no date: the same inputs
+  give the same bytes).
 
 :class:`AudioMaker` ties them together for one leaflet: :meth:`AudioMaker.plan` (the
 script, the recordings found and the input key, cheap) and :meth:`AudioMaker.make` (the
@@ -37,10 +38,10 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from xml.sax.saxutils import escape as xml_escape
 
-from plainlang import __version__
+from plainlang import __version__, opus
 from plainlang.config import CONFIG_NAME, ProjectConfig, normalize_locale
 from plainlang.errors import (
     BuildError,
@@ -60,7 +61,8 @@ if TYPE_CHECKING:
     Samples = npt.NDArray[np.float32]
 
 #: The output: Opus always decodes at 48 kHz; one channel.
-SAMPLE_RATE = 48_000
+SAMPLE_RATE = opus.RATE
+T = TypeVar("T")
 #: espeak-ng's speed in words per minute: its default (175) is quick for readers who hear
 #: the leaflet in their second language; 150 is the pace of a careful radio reading.
 WORDS_PER_MINUTE = 150
@@ -686,12 +688,11 @@ def _resample(samples: Samples, rate: int) -> Samples:
 
 
 def _run_tool(args: Sequence[str], data: bytes | None = None) -> bytes:
-    """Run espeak-ng or opusenc; a missing tool or a failure is an AudioError (exit 2)."""
+    """Run espeak-ng; a missing tool or a failure is an AudioError (exit 2)."""
     if shutil.which(args[0]) is None:
-        package = "espeak-ng" if args[0] == "espeak-ng" else "opus-tools"
         raise AudioError(
             f"{args[0]} is not installed; the audio version needs it",
-            hint=f"apt-get install {package} (see the README's install command)",
+            hint=f"apt-get install {args[0]} (see the README's install command)",
         )
     try:
         done = subprocess.run(
@@ -778,7 +779,7 @@ class SpokenUnit:
             f"plainlang {__version__}",
             "audio unit 1",
             f"espeak-ng {espeak_version} at {WORDS_PER_MINUTE} wpm, amplitude {AMPLITUDE}",
-            f"encoder {encoder.version} {' '.join(encoder.args())}",
+            f"encoder {encoder.describe()}",
             f"soxr {soxr.__version__} rate {SAMPLE_RATE}",
             f"silence {self.lead} {self.trail}",
             source,
@@ -853,7 +854,8 @@ def synthesize(
 
 @dataclass(frozen=True)
 class Encoder:
-    """opusenc settings: a voice note (mono, wideband speech, 32 kbit/s, 20 ms frames).
+    """The Opus settings: a voice note (mono, wideband speech, 32 kbit/s, 20 ms frames),
+    encoded in this process by libopus (:mod:`plainlang.opus`).
 
     ``complexity`` 0 of 10 at 32 kbit/s: the encoder is most of the audio version's cost,
     and at complexity 0 libopus encodes twice as fast as at 5. Measured on 195 s of
@@ -862,75 +864,72 @@ class Encoder:
     speech frames); complexity 0 at 24 kbit/s 1.1 s but 7.3 dB (as every complexity under
     4); complexity 0 at 32 kbit/s 1.15 s, 186 KiB a minute and 6.2 dB, as close as
     complexity 10 at 24 kbit/s (3.9 s). Silence costs next to nothing at any setting.
+    Those were opusenc's figures; in process, the same settings cost a third of them.
     """
 
     bitrate_kbps: int = 32
     complexity: int = 0
     frame_ms: int = 20
 
-    def args(self) -> list[str]:
-        return [
-            "--bitrate", str(self.bitrate_kbps),
-            "--comp", str(self.complexity),
-            "--framesize", str(self.frame_ms),
-            "--speech",
-            # OPUS_SET_MAX_BANDWIDTH (4004) = wideband (1103): speech up to 8 kHz, what
-            # voice notes carry; espeak-ng's voices have nothing above 11 kHz anyway.
-            "--set-ctl-int", "4004=1103",
-        ]
+    @property
+    def settings(self) -> opus.Settings:
+        return opus.Settings(self.bitrate_kbps, self.complexity, self.frame_ms)
+
+    def describe(self) -> str:
+        """Everything the packets depend on, for the cache's keys."""
+        return (
+            f"{self.version} application audio, signal voice, wideband, vbr, "
+            f"{self.bitrate_kbps} kbit/s, complexity {self.complexity}, {self.frame_ms} ms"
+        )
 
     @property
     def frame_samples(self) -> int:
-        return self.frame_ms * SAMPLE_RATE // 1000
+        return self.settings.frame_samples
 
     @functools.cached_property
     def version(self) -> str:
-        out = _run_tool(["opusenc", "--version"]).decode("utf-8", "replace")
-        return out.splitlines()[0].strip() if out.strip() else "unknown"
+        return _opus_call(opus.version)
 
     @functools.cached_property
     def preskip(self) -> int:
-        """The encoder's look-ahead in samples (its streams' pre-skip), asked of opusenc."""
+        """The encoder's look-ahead in samples: its streams' pre-skip."""
+        return _opus_call(lambda: opus.lookahead(self.settings))
+
+    def stream(self, samples: Samples) -> OpusStream:
+        """``samples`` as one stream, padded with silence to a whole number of frames
+        (look-ahead included), so that its packets hold exactly its sound and nothing is
+        cut when they are joined to other streams' packets."""
         import numpy as np
 
-        stream = parse_opus(encode_opus(np.zeros(self.frame_samples, np.float32), serial=0,
-                                        tags={}, encoder=self))
-        return stream.preskip
+        frame = self.frame_samples
+        pad = -(len(samples) + self.preskip) % frame
+        padded = np.concatenate(
+            [samples.astype(np.float32, copy=False), np.zeros(pad + self.preskip, np.float32)]
+        )
+        packets = tuple(_opus_call(lambda: opus.encode(padded, self.settings)))
+        return OpusStream(opus.head(self.preskip), self.version, (), packets, len(padded))
+
+
+def _opus_call(call: Callable[[], T]) -> T:
+    """``call()``, with libopus's failures as AudioErrors (exit 2)."""
+    try:
+        return call()
+    except opus.OpusUnavailable as exc:
+        raise AudioError(
+            str(exc), hint="apt-get install libopus0 (see the README's install command)"
+        ) from exc
 
 
 def encode_opus(
     samples: Samples, *, serial: int, tags: Mapping[str, str], encoder: Encoder | None = None
 ) -> bytes:
     """Ogg Opus bytes of mono samples at :data:`SAMPLE_RATE`: no dates, a fixed serial."""
-    import numpy as np
-
-    encoder = encoder or Encoder()
-    pcm = np.clip(np.round(samples * 32767.0), -32768, 32767).astype("<i2").tobytes()
-    args = [
-        "opusenc", "--quiet", "--raw", "--raw-bits", "16", "--raw-rate", str(SAMPLE_RATE),
-        "--raw-chan", "1", *encoder.args(), "--serial", str(serial),
-    ]
-    for key, value in tags.items():
-        clean = " ".join(value.split())
-        if key == "TITLE":
-            args += ["--title", clean]
-        elif key == "ARTIST":
-            args += ["--artist", clean]
-        else:
-            args += ["--comment", f"{key}={clean}"]
-    return _run_tool([*args, "-", "-"], pcm)
+    return join_opus([(encoder or Encoder()).stream(samples)], serial=serial, tags=tags)
 
 
 def encode_unit(samples: Samples, encoder: Encoder) -> bytes:
-    """One unit as its own Ogg Opus stream, padded with silence to a whole number of frames
-    (look-ahead included), so that its packets hold exactly its sound and nothing is cut
-    when they are joined to other units' packets."""
-    import numpy as np
-
-    frame = encoder.frame_samples
-    pad = -(len(samples) + encoder.preskip) % frame
-    padded = np.concatenate([samples, np.zeros(pad, dtype=np.float32)])
-    return encode_opus(padded, serial=0, tags={}, encoder=encoder)
+    """One unit as its own Ogg Opus stream (see :meth:`Encoder.stream`)."""
+    return encode_opus(samples, serial=0, tags={}, encoder=encoder)
 
 
 # -- Ogg Opus streams, taken apart and joined -------------------------------------------------
@@ -1146,7 +1145,7 @@ class UnitCache:
             try:
                 stream = parse_opus(data)
             except ValueError as exc:
-                raise AudioError(f"opusenc gave a stream that cannot be read: {exc}") from exc
+                raise AudioError(f"the encoder gave a stream that cannot be read: {exc}") from exc
             self.made += 1
             if inside:
                 write_bytes_atomic(path, data)
@@ -1303,7 +1302,7 @@ class AudioMaker:
             f"plainlang {__version__}",
             "audio 2 (units joined)",
             f"espeak-ng {self.espeak.version} at {WORDS_PER_MINUTE} wpm, amplitude {AMPLITUDE}",
-            f"encoder {self.encoder.version} {' '.join(self.encoder.args())}",
+            f"encoder {self.encoder.describe()}",
             f"soxr {soxr.__version__} rate {SAMPLE_RATE}",
             f"leaflet {lc.case.id} {lc.locale} {audience}",
             *(f"tag {k}={v}" for k, v in sorted(tags.items())),

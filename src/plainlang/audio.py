@@ -24,6 +24,7 @@ script, the recordings found and the input key, cheap) and :meth:`AudioMaker.mak
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -35,7 +36,7 @@ import subprocess
 import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -183,28 +184,22 @@ class Phrasebook:
     """
 
     def __init__(
-        self,
-        renderer: LeafletRenderer,
-        leaflet: Leaflet,
-        environments: dict[str, tuple[Any, list[str]]] | None = None,
+        self, renderer: LeafletRenderer, leaflet: Leaflet, words: WordsEnvironment | None = None
     ) -> None:
         self.renderer = renderer
         self.leaflet = leaflet
-        # Environments (and the template compiled in each) outlive one leaflet: pass the
-        # same dict for every leaflet of a build.
-        self._environments = {} if environments is None else environments
+        # The environment (and the template compiled in it) outlives one leaflet: pass the
+        # same one for every leaflet of a build.
+        self.words = words or WordsEnvironment(renderer)
         self._modules: dict[str, tuple[Any, list[str]]] = {}
 
     def _module(self, locale: str) -> tuple[Any, list[str]]:
         if locale not in self._modules:
-            if locale not in self._environments:
-                seen: list[str] = []
-                self._environments[locale] = (
-                    _words_environment(self.renderer, locale, seen), seen
-                )
-            env, seen = self._environments[locale]
-            with self.renderer.template_errors(WORDS_TEMPLATE):
-                module = env.get_template(WORDS_TEMPLATE).make_module({"leaflet": self.leaflet})
+            seen: list[str] = []
+            with self.words.speaking(locale, seen), \
+                    self.renderer.template_errors(WORDS_TEMPLATE):
+                template = self.words.env.get_template(WORDS_TEMPLATE)
+                module = template.make_module({"leaflet": self.leaflet})
             self._modules[locale] = (module, seen)
         return self._modules[locale]
 
@@ -221,7 +216,7 @@ class Phrasebook:
                 SourceLocation(self.renderer.config.theme.ref(WORDS_TEMPLATE)),
                 hint="copy the macro from the shipped theme's file",
             )
-        with self.renderer.template_errors(WORDS_TEMPLATE):
+        with self.words.speaking(locale, seen), self.renderer.template_errors(WORDS_TEMPLATE):
             try:
                 text = str(call(**values))
             except (KeyError, ValueError, TypeError) as exc:
@@ -233,40 +228,59 @@ class Phrasebook:
         return Phrase(" ".join(text.split()), seen[0] if seen else locale)
 
 
-def _words_environment(renderer: LeafletRenderer, locale: str, seen: list[str]) -> Any:
-    """A Jinja environment for spoken words: the renderer's templates, text out (no HTML).
+class WordsEnvironment:
+    """The Jinja environment of the spoken words, for every language: the theme's
+    templates, text out (no HTML), compiled once per build rather than once per locale.
 
-    Its gettext records, for each string, the locale of the catalog that had it
+    Its gettext looks the string up in the ``ui`` catalogs of the language being spoken
+    (see :meth:`speaking`), and records the locale of the catalog that had it
     (:data:`THEME_LOCALE` when none had it).
     """
-    import jinja2
 
-    ui = renderer.ui_translations(locale)
+    def __init__(self, renderer: LeafletRenderer) -> None:
+        import contextvars
 
-    def lookup(message: str, context: str | None = None) -> str:
+        import jinja2
+
+        self.renderer = renderer
+        self._speaking: contextvars.ContextVar[tuple[Any, list[str]]] = (
+            contextvars.ContextVar("speaking")
+        )
+        lookup = self._lookup
+        self.env = jinja2.Environment(
+            loader=renderer.config.theme.loader(),
+            autoescape=False,  # the output is words for a voice, never HTML
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda s: lookup(s),
+            ngettext=lambda s, p, n: lookup(s) if n == 1 else lookup(p),
+            pgettext=lambda c, s: lookup(s, c),
+            npgettext=lambda c, s, p, n: lookup(s, c) if n == 1 else lookup(p, c),
+            newstyle=True,
+        )
+
+    @contextlib.contextmanager
+    def speaking(self, locale: str, seen: list[str]) -> Iterator[None]:
+        """Within the block, strings come from ``locale``'s ui catalogs; their locales go
+        into ``seen``."""
+        token = self._speaking.set((self.renderer.ui_translations(locale), seen))
+        try:
+            yield
+        finally:
+            self._speaking.reset(token)
+
+    def _lookup(self, message: str, context: str | None = None) -> str:
+        ui, seen = self._speaking.get()
         found = ui.find(message, context)
         if found is None or not isinstance(found[0], str):
             seen.append(THEME_LOCALE)
             return message
         seen.append(found[1])
-        return found[0]
-
-    env = jinja2.Environment(
-        loader=renderer.environment(locale).loader,
-        autoescape=False,  # the output is words for a voice, never HTML
-        undefined=jinja2.StrictUndefined,
-        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: lookup(s),
-        ngettext=lambda s, p, n: lookup(s) if n == 1 else lookup(p),
-        pgettext=lambda c, s: lookup(s, c),
-        npgettext=lambda c, s, p, n: lookup(s, c) if n == 1 else lookup(p, c),
-        newstyle=True,
-    )
-    return env
+        return str(found[0])
 
 
 # A web address or an e-mail address in running text: said mark by mark, never spelled.
@@ -1238,7 +1252,7 @@ class AudioMaker:
         self.config: ProjectConfig = self.renderer.config
         self.espeak = Espeak.detect()
         self.voices = VoiceTable(choose_voices(self.config, self.espeak), self.espeak)
-        self._word_environments: dict[str, tuple[Any, list[str]]] = {}
+        self.words = WordsEnvironment(self.renderer)
         # Made here, not on first use: the build's threads share one (and its locks).
         self.cache = UnitCache(self.config.root)
 
@@ -1250,12 +1264,14 @@ class AudioMaker:
     def plan(self, lc: LocalizedCase, audience: str) -> AudioPlan:
         """The script, the recordings that replace segments of it, and the input key."""
         leaflet = self.leaflet(lc, audience)
-        book = Phrasebook(self.renderer, leaflet, self._word_environments)
+        book = Phrasebook(self.renderer, leaflet, self.words)
         case_id = lc.case.id
         first = script(leaflet, book, self.voices)
         found = self._recordings(lc.locale, case_id, first)
-        segments = script(leaflet, book, self.voices, recorded=frozenset(found))
-        found = self._recordings(lc.locale, case_id, segments)
+        segments = first
+        if found:  # the back then says that people read parts of it: a segment more
+            segments = script(leaflet, book, self.voices, recorded=frozenset(found))
+            found = self._recordings(lc.locale, case_id, segments)
         size = sum(len(s.text) for s in segments)
         if size > MAX_SCRIPT_CHARS:
             raise BuildError(

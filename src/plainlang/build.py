@@ -59,6 +59,7 @@ from plainlang.session import Session
 
 if TYPE_CHECKING:
     from plainlang.localize import LocalizedCase
+    from plainlang.pdf import PdfRenderer
 
 #: The version of the manifest file's layout (version 1 had only ``leaflets``).
 MANIFEST_VERSION = 2
@@ -1015,13 +1016,17 @@ class Worker:
     """Makes targets; one per process, holding the caches that make it fast."""
 
     def __init__(self, session: Session) -> None:
+        self.session = session
+        self._extras: dict[str, Any] = {}
+
+    @functools.cached_property
+    def pdf(self) -> PdfRenderer:
+        """WeasyPrint, made on first use: a build of audio alone never imports it. Its font
+        configuration holds Pango and Fontconfig objects: made in the worker's own process,
+        never inherited through fork."""
         from plainlang.pdf import PdfRenderer
 
-        self.session = session
-        # WeasyPrint's font configuration holds Pango and Fontconfig objects: made here, in
-        # the worker's own process, never inherited through fork.
-        self.pdf = PdfRenderer(session.root, session.config.theme)
-        self._extras: dict[str, Any] = {}
+        return PdfRenderer(self.session.root, self.session.config.theme)
 
     @property
     def config(self) -> ProjectConfig:

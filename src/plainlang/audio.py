@@ -868,31 +868,33 @@ def synthesize(
 
 @dataclass(frozen=True)
 class Encoder:
-    """The Opus settings: a voice note (mono, wideband speech, 32 kbit/s, 20 ms frames),
+    """The Opus settings of a voice note (mono, up to 8 kHz, 38 kbit/s, 20 ms frames),
     encoded in this process by libopus (:mod:`plainlang.opus`).
 
-    ``complexity`` 0 of 10 at 32 kbit/s: the encoder is most of the audio version's cost,
-    and at complexity 0 libopus encodes twice as fast as at 5. Measured on 195 s of
-    espeak-ng Quechua (bench/README.md): complexity 5 at 24 kbit/s took 2.1 s of CPU,
-    144 KiB a minute, a log-spectral distance to the synthesised sound of 6.6 dB (0-8 kHz,
-    speech frames); complexity 0 at 24 kbit/s 1.1 s but 7.3 dB (as every complexity under
-    4); complexity 0 at 32 kbit/s 1.15 s, 186 KiB a minute and 6.2 dB, as close as
-    complexity 10 at 24 kbit/s (3.9 s). Silence costs next to nothing at any setting.
-    Those were opusenc's figures; in process, the same settings cost a third of them.
+    The encoder is most of the audio version's cost. libopus's CELT layer (``signal``
+    "music") at complexity 0 and 38 kbit/s sounds as close to espeak-ng's voice as its
+    SILK layer (the speech codec) at 32 kbit/s, for a third of the CPU. Measured in one run
+    on 160 s of espeak-ng Spanish, in process (``bench/README.md``: log-spectral distance
+    of the decoded to the synthesised sound, 0-8 kHz, speech frames; lower is closer):
+    SILK, complexity 0, 32 kbit/s: 0.37 s of CPU, 177 KiB a minute, 6.32 dB (opusenc with
+    the same settings: 1.0 s, 6.31 dB); complexity 5: 0.79 s, 5.88 dB. CELT, complexity 0:
+    at 32 kbit/s 0.13 s and 7.54 dB; at 38 kbit/s 0.14 s, 268 KiB a minute and 6.36 dB; at
+    40 kbit/s 0.15 s and 6.00 dB; complexity 2-4 cost 40 % more for a tenth of a dB.
     """
 
-    bitrate_kbps: int = 32
+    bitrate_kbps: int = 38
     complexity: int = 0
     frame_ms: int = 20
+    signal: str = "music"
 
     @property
     def settings(self) -> opus.Settings:
-        return opus.Settings(self.bitrate_kbps, self.complexity, self.frame_ms)
+        return opus.Settings(self.bitrate_kbps, self.complexity, self.frame_ms, self.signal)
 
     def describe(self) -> str:
         """Everything the packets depend on, for the cache's keys."""
         return (
-            f"{self.version} application audio, signal voice, wideband, vbr, "
+            f"{self.version} application audio, signal {self.signal}, wideband, vbr, "
             f"{self.bitrate_kbps} kbit/s, complexity {self.complexity}, {self.frame_ms} ms"
         )
 
@@ -963,7 +965,7 @@ class OpusStream:
     def preskip(self) -> int:
         return int.from_bytes(self.head[10:12], "little")
 
-    @property
+    @functools.cached_property
     def samples(self) -> int:
         """Samples the audio packets decode to (pre-skip included), at 48 kHz."""
         return sum(opus_packet_samples(p) for p in self.packets)
@@ -1110,13 +1112,17 @@ def join_opus(streams: Sequence[OpusStream], *, serial: int, tags: Mapping[str, 
 
 #: Where encoded units are kept, in the project: one Ogg Opus file per unit, named by its key.
 CACHE_DIR = "build/.cache/audio"
+#: Units a process keeps in memory too (about 25 KB each: a few seconds of speech); the
+#: audiences of one case say most of theirs again.
+MEMORY_UNITS = 4096
 
 
 class UnitCache:
     """Encoded units (:class:`SpokenUnit`) kept on disk under :data:`CACHE_DIR`, by key.
 
     A unit is synthesised and encoded the first time any leaflet says it; after that its
-    packets are read back (checked page by page: a damaged file is made again). Threads of
+    packets are read back (checked page by page: a damaged file is made again), and kept
+    in memory for the other leaflets of the process (up to :data:`MEMORY_UNITS`). Threads of
     one build that need the same unit wait for the one that makes it. Inside the project
     only: if ``build/`` or the cache folder leads out of it (a link), nothing is kept.
     """
@@ -1126,6 +1132,7 @@ class UnitCache:
         self.folder = root / CACHE_DIR
         self._lock = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
+        self._streams: dict[str, OpusStream] = {}
         self.made = 0  # units encoded by this process
         self.reused = 0  # units read from the cache
 
@@ -1136,34 +1143,45 @@ class UnitCache:
             probe = probe.parent
         return probe.resolve().is_relative_to(real_root)
 
-    def get(self, key: str, make: Callable[[], bytes]) -> OpusStream:
-        """The unit of ``key``: from the cache, else ``make()``'s bytes (then kept)."""
+    def get(self, key: str, make: Callable[[], OpusStream]) -> OpusStream:
+        """The unit of ``key``: from this process's memory, else from the cache folder, else
+        ``make()``'s stream (then kept in both)."""
         from plainlang.fsio import write_bytes_atomic
 
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
+            known = self._streams.get(key)
+        if known is not None:  # a key is a hash of what the unit is made of: always good
+            self.reused += 1
+            return known
         with lock:
             path = self.folder / f"{key}.opus"
             inside = self._inside()
-            if inside:
-                try:
-                    st = path.lstat()
-                    if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RECORDING_BYTES:
-                        stream = parse_opus(path.read_bytes())
-                        if stream.granule == stream.samples:
-                            self.reused += 1
-                            return stream
-                except (OSError, ValueError):
-                    pass  # not there, or damaged: made again below
-            data = make()
-            try:
-                stream = parse_opus(data)
-            except ValueError as exc:
-                raise AudioError(f"the encoder gave a stream that cannot be read: {exc}") from exc
-            self.made += 1
-            if inside:
-                write_bytes_atomic(path, data)
+            stream = self._read(path) if inside else None
+            if stream is not None:
+                self.reused += 1
+            else:
+                stream = make()
+                self.made += 1
+                if inside:
+                    write_bytes_atomic(path, join_opus([stream], serial=0, tags={}))
+            with self._lock:
+                if len(self._streams) >= MEMORY_UNITS:
+                    self._streams.clear()
+                self._streams[key] = stream
             return stream
+
+    @staticmethod
+    def _read(path: Path) -> OpusStream | None:
+        try:
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_RECORDING_BYTES:
+                stream = parse_opus(path.read_bytes())
+                if stream.granule == stream.samples:
+                    return stream
+        except (OSError, ValueError):
+            pass  # not there, or damaged: made again
+        return None
 
 
 # -- one leaflet --------------------------------------------------------------------------------
@@ -1334,14 +1352,14 @@ class AudioMaker:
         cache = self.cache
         streams = []
         for unit in spoken_units(plan.segments, plan.recording_hashes):
-            def make_unit(unit: SpokenUnit = unit) -> bytes:
+            def make_unit(unit: SpokenUnit = unit) -> OpusStream:
                 recording = None
                 path = plan.recordings.get(unit.segment.name)
                 if path is not None:
                     recording = decode_recording(
                         read_recording(path, self.config), _shown(path, self.config)
                     )
-                return encode_unit(unit_samples(unit, recording), self.encoder)
+                return self.encoder.stream(unit_samples(unit, recording))
 
             key = unit.key(self.encoder, self.espeak.version)
             streams.append(cache.get(key, make_unit))

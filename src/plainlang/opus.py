@@ -36,7 +36,7 @@ _SET_COMPLEXITY = 4010
 _SET_VBR_CONSTRAINT = 4020
 _SET_SIGNAL = 4024
 _GET_LOOKAHEAD = 4027
-_SIGNAL_VOICE = 3001
+_SIGNALS = {"voice": 3001, "music": 3002}
 _BANDWIDTH_WIDEBAND = 1103
 #: The largest packet libopus is asked to write (its own recommended bound is 4000 bytes).
 _MAX_PACKET = 4000
@@ -48,11 +48,16 @@ class OpusUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
-    """What the packets are made with: a voice note (mono, wideband speech, VBR)."""
+    """What the packets are made with (mono, up to wideband, VBR).
+
+    ``signal`` is libopus's hint: ``"voice"`` leads it to its SILK layer, ``"music"`` (at
+    these bitrates) to its CELT layer.
+    """
 
     bitrate_kbps: int
     complexity: int
     frame_ms: int
+    signal: str = "music"
 
     @property
     def frame_samples(self) -> int:
@@ -107,8 +112,8 @@ class _Encoder:
         for request, value in (
             (_SET_BITRATE, settings.bitrate_kbps * 1000),
             (_SET_COMPLEXITY, settings.complexity),
-            (_SET_SIGNAL, _SIGNAL_VOICE),
-            # Speech up to 8 kHz, what voice notes carry; espeak-ng's voices have nothing
+            (_SET_SIGNAL, _SIGNALS[settings.signal]),
+            # Sound up to 8 kHz, what voice notes carry; espeak-ng's voices have nothing
             # above 11 kHz anyway.
             (_SET_MAX_BANDWIDTH, _BANDWIDTH_WIDEBAND),
             (_SET_VBR, 1),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from plainlang.audio import AudioMaker, RecordingRow, audio_relpath, recording_rows
+from plainlang.audio import AudioMaker, AudioPlan, RecordingRow, audio_relpath, recording_rows
 from plainlang.build import (
     BuildOptions,
     InputHasher,
@@ -64,6 +64,7 @@ def _key(inputs: InputHasher, target: Target) -> list[str]:
         planned = maker.plan(localize(case, target.locale, session.catalogs), target.audience)
     except PlainlangError as exc:
         return [*inputs.case_lines(case), f"audio not planned: {exc.format()}"]
+    inputs.planned[target.name] = planned
     return [f"audio {planned.key}"]
 
 
@@ -74,7 +75,10 @@ def _prepare(session: Session, targets: Sequence[Target], options: BuildOptions)
 def _make(job: Job) -> Made:
     worker = job.worker
     maker = worker.extra("audio", lambda: AudioMaker(worker.renderer))
-    output = maker.make(maker.plan(job.localized, job.target.audience))
+    planned = job.planned  # the plan its key was made of, when this build keyed it
+    if not isinstance(planned, AudioPlan):
+        planned = maker.plan(job.localized, job.target.audience)
+    output = maker.make(planned)
     entry = output.manifest_entry()
     return Made(
         {job.target.relpath: output.data},

@@ -444,6 +444,10 @@ class InputHasher:
         self._case_lines: dict[str, list[str]] = {}
         self._keys: dict[str, str] = {}
         self._extras: dict[str, Any] = {}
+        #: What a kind's key function worked out that its maker can reuse in this build,
+        #: by target name (see :attr:`Job.planned`): this build's, never an earlier one's.
+        self.planned: dict[str, Any] = {}
+        session.planned = self.planned
         #: The warnings of each case's pictures (a picture not found), by case id.
         self.picture_warnings: dict[str, list[str]] = {}
 
@@ -1000,6 +1004,12 @@ class Job:
     @property
     def config(self) -> ProjectConfig:
         return self.worker.config
+
+    @property
+    def planned(self) -> Any:
+        """What the target's key function left for its maker in this build (see
+        :attr:`InputHasher.planned`), or None."""
+        return self.worker.session.planned.get(self.target.name)
 
     @functools.cached_property
     def case(self) -> Case:

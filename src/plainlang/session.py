@@ -142,6 +142,10 @@ class Session:
         #: Slot for the build's in-process worker (PDF renderer and its font set-up), reused
         #: by the next build of this session until the theme changes.
         self.local_worker: Any = None
+        #: What the current build's key functions worked out that its makers can use (an
+        #: audio plan, by target name); a new dict for each build (see InputHasher), which
+        #: workers forked for the build inherit.
+        self.planned: dict[str, Any] = {}
 
     # -- what changed --------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ table says so rather than hide it.
 6. Audio: ``plainlang build --format audio --jobs 1 --force`` of K leaflets vs ``plainlang build
    --jobs 1 --force --layout trifold`` of the same K leaflets (case x locale x audience),
    alternated; plus, in this process, where the audio's time goes for one leaflet (the
-   script, espeak-ng, the resampling and mixing, opusenc).
+   script, espeak-ng, the resampling and mixing, libopus).
 
 Results: a table on stdout and ``bench/_out/results.json``.
 """
@@ -565,13 +565,13 @@ def audio_stages(root: Path, case: str) -> dict[str, Any]:
     (found,) = load_cases(config, [case])
     locale, audience = config.locales[0], (found.audiences or config.audiences)[0]
 
-    def cpu() -> float:  # this process and the tools it ran (espeak-ng, opusenc)
+    def cpu() -> float:  # this process and the tools it ran (espeak-ng)
         own = resource.getrusage(resource.RUSAGE_SELF)
         return own.ru_utime + own.ru_stime + _children_cpu()
 
     lc = localize(found, locale, catalogs)
     maker.plan(lc, audience)  # warm: the ui catalogs, the words template
-    maker.encoder.preskip  # noqa: B018 (warm: asked of opusenc once per process)
+    maker.encoder.preskip  # noqa: B018 (warm: libopus loaded once per process)
     t0 = cpu()
     plan = maker.plan(lc, audience)
     t1 = cpu()
@@ -589,7 +589,7 @@ def audio_stages(root: Path, case: str) -> dict[str, Any]:
         "bytes": len(data),
         "script_s": round(t1 - t0, 3),
         "speech_s": round(t2 - t1, 3),  # espeak-ng per segment, resampling, pauses
-        "encode_s": round(t3 - t2, 3),  # opusenc per segment
+        "encode_s": round(t3 - t2, 3),  # libopus, in process, per segment
         "join_s": round(t4 - t3, 3),  # reading the segments' pages, writing the leaflet's
     }
 
@@ -731,7 +731,7 @@ def table(results: dict[str, Any]) -> str:
                 f" {a['units_encoded']} segments encoded for {a['segments']} said);"
                 f" CPU ratio {a['ratio_cpu']:.2f}x; one leaflet alone, CPU: script"
                 f" {st['script_s']:.2f} s, espeak-ng {st['speech_s']:.2f} s,"
-                f" opusenc {st['encode_s']:.2f} s, join {st['join_s']:.2f} s",
+                f" libopus {st['encode_s']:.2f} s, join {st['join_s']:.2f} s",
                 f"{a['ratio_wall']:.2f}x",
                 "well under 1x",
                 _yes(a["ratio_wall"] < 0.5),

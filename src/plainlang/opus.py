@@ -84,7 +84,8 @@ def _library() -> Any:
     lib.opus_encode_float.argtypes = [
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int32
     ]
-    # opus_encoder_ctl is variadic: its arguments are given typed at each call.
+    # opus_encoder_ctl is variadic: its arguments are given typed at each call (on the
+    # x86-64 and AArch64 Linux ABIs a variadic int or pointer is passed as a fixed one).
     lib.opus_encoder_ctl.restype = ctypes.c_int
     return lib
 

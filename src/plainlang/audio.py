@@ -1112,9 +1112,9 @@ def join_opus(streams: Sequence[OpusStream], *, serial: int, tags: Mapping[str, 
 
 #: Where encoded units are kept, in the project: one Ogg Opus file per unit, named by its key.
 CACHE_DIR = "build/.cache/audio"
-#: Units a process keeps in memory too (about 25 KB each: a few seconds of speech); the
-#: audiences of one case say most of theirs again.
-MEMORY_UNITS = 4096
+#: Units a process keeps in memory too (about 25 KB each, a few seconds of speech: 25 MB
+#: at most); the audiences of one case say most of theirs again (90 units for 12 files).
+MEMORY_UNITS = 1024
 
 
 class UnitCache:

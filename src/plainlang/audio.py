@@ -872,14 +872,12 @@ class Encoder:
     encoded in this process by libopus (:mod:`plainlang.opus`).
 
     The encoder is most of the audio version's cost. libopus's CELT layer (``signal``
-    "music") at complexity 0 and 38 kbit/s sounds as close to espeak-ng's voice as its
-    SILK layer (the speech codec) at 32 kbit/s, for a third of the CPU. Measured in one run
-    on 160 s of espeak-ng Spanish, in process (``bench/README.md``: log-spectral distance
-    of the decoded to the synthesised sound, 0-8 kHz, speech frames; lower is closer):
-    SILK, complexity 0, 32 kbit/s: 0.37 s of CPU, 177 KiB a minute, 6.32 dB (opusenc with
-    the same settings: 1.0 s, 6.31 dB); complexity 5: 0.79 s, 5.88 dB. CELT, complexity 0:
-    at 32 kbit/s 0.13 s and 7.54 dB; at 38 kbit/s 0.14 s, 268 KiB a minute and 6.36 dB; at
-    40 kbit/s 0.15 s and 6.00 dB; complexity 2-4 cost 40 % more for a tenth of a dB.
+    "music") at complexity 0 and 38 kbit/s sounds closer to espeak-ng's voice than its
+    SILK layer (the speech codec) at 32 kbit/s, for 40 % of its CPU, in files 60 % larger
+    (about 40 kbit/s with the Ogg pages). ``bench/opus_layers.py`` measures the settings
+    in one run (the table is in ``bench/README.md``): on 160 s of espeak-ng Spanish, SILK
+    at 32 kbit/s took 0.37 s of CPU for a log-spectral distance of 6.32 dB (opusenc with
+    the same settings 0.98 s), CELT at 38 kbit/s 0.15 s for 5.63 dB.
     """
 
     bitrate_kbps: int = 38

@@ -268,3 +268,23 @@ def test_a_real_slide_is_smaller_than_pillows_png(leaflets):
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=1)
         assert len(data) < len(out.getvalue()), slides[0]
+
+
+def test_a_slide_of_shades_keeps_its_colours():
+    """A picture's smooth shades compress only with PNG's filters: where the unfiltered
+    PNG is over the limit but Pillow's filtered one is not, the slide stays RGB, not a
+    256-colour palette."""
+    import numpy as np
+
+    from plainlang.slides import _png
+
+    rng = np.random.default_rng(7)
+    steps = rng.choice([-1, 0, 1], size=(1800, SLIDE_WIDTH, 3), p=[0.1, 0.8, 0.1])
+    shades = (128 + np.cumsum(steps, axis=1)).clip(0, 255).astype(np.uint8)
+    image = Image.fromarray(shades, "RGB")
+    assert len(png_rgb(image)) > MAX_SLIDE_BYTES  # the case this test is about
+    data = _png(image)
+    back = Image.open(io.BytesIO(data))
+    back.load()
+    assert len(data) <= MAX_SLIDE_BYTES and back.mode == "RGB"
+    assert back.tobytes() == image.tobytes()

@@ -349,7 +349,7 @@ def png_rgb(image: Any) -> bytes:
     Pillow tries all five PNG filters on every row and keeps the best, which is most of
     its time on a slide; it has no setting for one filter. A slide is flat paper, flat ink
     and anti-aliased text, where no filter at all compresses best: on a 1080 x 1113 slide,
-    6 ms and 113 KiB against Pillow's 16 ms and 130 KiB at the same zlib level
+    7 ms and 113 KiB against Pillow's 16 ms and 130 KiB at the same zlib level
     (`bench/README.md`). The chunks are those of the PNG specification (IHDR, IDAT, IEND);
     the zlib stream is the standard library's.
     """
@@ -380,6 +380,11 @@ def png_rgb(image: Any) -> bytes:
 
 def _png(image: Any) -> bytes:
     data = png_rgb(image)
+    if len(data) > MAX_SLIDE_BYTES:
+        # Shades (a picture) compress only with filters: Pillow's, the best of five a row.
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=1)
+        data = out.getvalue()
     if len(data) > MAX_SLIDE_BYTES:
         # A photograph: a palette of 256 colours keeps it a picture and under the limit.
         out = io.BytesIO()

@@ -1148,11 +1148,12 @@ class UnitCache:
 
         with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
-            known = self._streams.get(key)
-        if known is not None:  # a key is a hash of what the unit is made of: always good
-            self.reused += 1
-            return known
         with lock:
+            with self._lock:
+                known = self._streams.get(key)
+            if known is not None:  # a key is a hash of what the unit is made of: always good
+                self.reused += 1
+                return known
             path = self.folder / f"{key}.opus"
             inside = self._inside()
             stream = self._read(path) if inside else None

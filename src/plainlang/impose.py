@@ -95,6 +95,11 @@ def mark_lines(segments: Iterable[tuple[float, float, float, float]], width: flo
     return f"q /Artifact BMC 0 G {width:g} w 0 J []0 d\n{body}EMC Q\n".encode("ascii")
 
 
+def page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has (read with pikepdf, as the imposition reads it)."""
+    return len(_open(pdf).pages)
+
+
 # --------------------------------------------------------------------------- internals
 
 

@@ -38,6 +38,7 @@ from plainlang.build import (
 from plainlang.config import ProjectConfig
 from plainlang.errors import BuildError, UsageError
 from plainlang.fsio import read_project_file
+from plainlang.impose import page_count
 from plainlang.printing import PrintProfile, finish_print, profile_css
 
 #: The largest leaflet PDF the sheets kind reads back (a 16-page booklet is well under 2 MB).
@@ -66,14 +67,6 @@ def impose(pdf: bytes, how: str) -> bytes:
     if how == "two-up":
         return two_up_sheets(pdf)
     raise BuildError(f"no way to impose sheets '{how}'", hint="booklet or two-up")
-
-
-def _pdf_pages(pdf: bytes) -> int:
-    import io
-
-    import pypdf
-
-    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 # -- print versions --------------------------------------------------------------------------
@@ -201,7 +194,7 @@ def _make_sheets(job: Job) -> Made:
         config.root / source, config.root, max_bytes=MAX_PDF_BYTES, error=BuildError
     )
     sheets = impose(pdf, job.target.variant)
-    return Made({job.target.relpath: sheets}, pages=_pdf_pages(sheets))
+    return Made({job.target.relpath: sheets}, pages=page_count(sheets))
 
 
 register_output(

@@ -10,15 +10,21 @@ minutes (2 min 49 s measured on the CI-sized machine, against about 10 s this wa
 tests nothing of plainlang. A ``.pth`` path line adds the folder only, so the editable
 install of this repository that lives there is never loaded: the test checks that
 ``plainlang`` is imported from the new virtualenv, and the project has no ``templates/``.
+That folder also holds the test extras (pypdf, pytest, ...), which a user's install does
+not have: the new virtualenv refuses to import them, so that plainlang needing one of
+them at run time fails here as it would for the user.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -51,6 +57,40 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
     return result
 
 
+def _name(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]).lower()
+
+
+def _test_extra_modules() -> set[str]:
+    """The top-level modules of the test extras that are not run-time dependencies."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    extras = {_name(r) for r in project["optional-dependencies"]["test"]} - runtime
+    return {
+        module
+        for module, dists in importlib.metadata.packages_distributions().items()
+        if dists and all(_name(d) in extras for d in dists)
+    }
+
+
+BLOCKER = """import importlib.abc, sys
+
+BLOCKED = frozenset({blocked!r})
+
+
+class _TestOnly(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(
+                f"No module named {{name!r}} (a test extra, not in [project] dependencies)"
+            )
+        return None
+
+
+sys.meta_path.insert(0, _TestOnly())
+"""
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """A fresh virtualenv with the wheel installed, and the environment to run it in."""
@@ -78,9 +118,22 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], base, env).stdout.strip()
     )
     (site / "plainlang-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    blocked = sorted(_test_extra_modules())
+    assert "pypdf" in blocked and "pytest" in blocked, blocked
+    (site / "_plainlang_test_only.py").write_text(BLOCKER.format(blocked=blocked))
+    (site / "zz-plainlang-test-only.pth").write_text("import _plainlang_test_only\n")
     _run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], base, env)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return wheel, env
+
+
+def test_the_fresh_virtualenv_has_no_test_extras(installed, tmp_path):
+    _, env = installed
+    done = subprocess.run(
+        ["python", "-c", "import pypdf"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "a test extra" in done.stderr, done.stderr
+    _run(["python", "-c", "import weasyprint, pikepdf, soxr"], tmp_path, env)
 
 
 def test_the_wheel_carries_the_whole_theme(installed):
